@@ -31,6 +31,10 @@ class EncoderRegistry:
     def to_jsonable(self, value: Any) -> Any:
         return orjson.loads(self.dumps(value))
 
+    def decode(self, raw: str, target: Any) -> Any:
+        """Convert request text (a path or query parameter) to `target`; ValueError if not."""
+        return target(raw)
+
 
 registry = EncoderRegistry()
 dumps = registry.dumps
