@@ -1,0 +1,255 @@
+"""The built-in type handlers and the JSON form each type takes (docs/encoders.md).
+
+Every form here equals what orjson writes natively for the same type, so the fast
+path can leave those types to orjson and the Python handlers agree with it
+whenever they do run (another backend, or a user encoder forcing passthrough).
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import enum
+import ipaddress
+import re
+import sys
+from collections import deque
+from collections.abc import Iterator, KeysView, Mapping, ValuesView
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from itertools import islice
+from pathlib import PurePath
+from typing import Any
+from uuid import UUID
+
+import orjson
+
+from egress.encoders._encoder import Encoder, FunctionEncoder
+from egress.encoders._errors import EncodeError
+
+__all__ = ["DEFAULT_MAX_ITEMS", "builtin_encoders"]
+
+DEFAULT_MAX_ITEMS = 1_000_000
+
+# Priorities: every built-in is below 0, the default for user registrations.
+_MODELS, _RECORDS, _ENUMS, _SCALARS, _COLLECTIONS, _ITERATORS = -10, -20, -30, -40, -50, -90
+
+
+def _utc_offset(value: timedelta) -> str:
+    # orjson writes whole minutes only (seconds of an offset are dropped).
+    seconds = value.days * 86400 + value.seconds
+    sign = "-" if seconds < 0 else "+"
+    hours, minutes = divmod(abs(seconds) // 60, 60)
+    return f"{sign}{hours:02d}:{minutes:02d}"
+
+
+def encode_datetime(value: datetime) -> str:
+    offset = value.utcoffset()
+    if offset is None:
+        return value.isoformat()
+    return value.replace(tzinfo=None).isoformat() + _utc_offset(offset)
+
+
+def encode_time(value: time) -> str:
+    if value.tzinfo is not None:
+        raise EncodeError(
+            "a time with a tzinfo has no JSON form (its offset depends on the date)",
+            type_name="time",
+            hint="Encode a datetime instead, or register an encoder for time",
+        )
+    return value.isoformat()
+
+
+def encode_timedelta(value: timedelta) -> str:
+    """ISO 8601 duration in days and seconds (`P1DT3661.5S`), as msgspec and pydantic do."""
+    sign = "-" if value < timedelta(0) else ""
+    value = abs(value)
+    text = f"P{value.days}D" if value.days else "P"
+    if value.seconds or value.microseconds:
+        fraction = f".{value.microseconds:06d}".rstrip("0") if value.microseconds else ""
+        text += f"T{value.seconds}{fraction}S"
+    return sign + (text if text != "P" else "P0D")
+
+
+def encode_bytes(value: bytes | bytearray | memoryview) -> str:
+    return base64.b64encode(value).decode("ascii")
+
+
+def encode_dataclass(value: Any) -> dict[str, Any]:
+    # orjson reads an instance's __dict__ (or its fields, for slots classes) and
+    # leaves out names starting with an underscore; this does the same.
+    attributes = getattr(value, "__dict__", None)
+    if attributes is not None:
+        return {k: v for k, v in attributes.items() if k[0] != "_"}
+    return {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.name[0] != "_"}
+
+
+class _DataclassEncoder(Encoder[Any]):
+    name = "dataclass"
+    priority = _RECORDS
+
+    def matches_class(self, cls: type) -> int | None:
+        return len(cls.__mro__) if dataclasses.is_dataclass(cls) else None
+
+    def is_type(self, value: object) -> bool:
+        return self.matches_class(type(value)) is not None
+
+    def serialize(self, value: Any) -> Any:
+        return encode_dataclass(value)
+
+    @property
+    def checks_values(self) -> bool:
+        return False
+
+
+class _IteratorEncoder(Encoder[Iterator[Any]]):
+    """Generators and other iterators become arrays, bounded so an endless one fails."""
+
+    __type__ = Iterator
+    name = "iterator"
+    priority = _ITERATORS
+
+    def __init__(self, max_items: int) -> None:
+        self.max_items = max_items
+
+    def serialize(self, value: Iterator[Any]) -> list[Any]:
+        items = list(islice(value, self.max_items + 1))
+        if len(items) > self.max_items:
+            raise EncodeError(
+                f"the iterator yielded more than max_items={self.max_items} items",
+                type_name=type(value).__qualname__,
+                hint="Pass a finite iterator, or raise the bound: EncoderRegistry(max_items=...)",
+            )
+        return items
+
+
+class _PluginEncoder(Encoder[Any]):
+    """A handler for an optional library, active only once the user has imported it."""
+
+    module: str = ""
+
+    def base_class(self) -> type | None:
+        raise NotImplementedError
+
+    def matches_class(self, cls: type) -> int | None:
+        if self.module not in sys.modules:
+            return None
+        base = self.base_class()
+        return len(cls.__mro__) if base is not None and issubclass(cls, base) else None
+
+    def is_type(self, value: object) -> bool:
+        return self.matches_class(type(value)) is not None
+
+    @property
+    def checks_values(self) -> bool:
+        return False
+
+
+class _PydanticEncoder(_PluginEncoder):
+    """A model encodes as its own JSON (pydantic's Rust serializer), inserted as-is."""
+
+    name = "pydantic"
+    module = "pydantic"
+    priority = _MODELS
+
+    def base_class(self) -> type | None:
+        return getattr(sys.modules["pydantic"], "BaseModel", None)
+
+    def serialize(self, value: Any) -> Any:
+        return orjson.Fragment(value.__pydantic_serializer__.to_json(value))
+
+    def serialize_json(self, value: Any) -> bytes:
+        return bytes(value.__pydantic_serializer__.to_json(value))
+
+
+class _MsgspecEncoder(_PluginEncoder):
+    """A Struct encodes as msgspec's own JSON, inserted as-is; when it holds a type
+    msgspec cannot encode, its fields go through the registry instead."""
+
+    name = "msgspec"
+    module = "msgspec"
+    priority = _MODELS
+
+    def base_class(self) -> type | None:
+        return getattr(sys.modules["msgspec"], "Struct", None)
+
+    def serialize(self, value: Any) -> Any:
+        data = self.serialize_json(value)
+        return orjson.Fragment(data) if type(data) is bytes else data
+
+    def serialize_json(self, value: Any) -> Any:
+        msgspec = sys.modules["msgspec"]
+        try:
+            return msgspec.json.encode(value)
+        except (TypeError, msgspec.EncodeError):
+            return msgspec.structs.asdict(value)
+
+
+class _AttrsEncoder(_PluginEncoder):
+    """attrs instances: their public fields, like dataclasses."""
+
+    name = "attrs"
+    module = "attr"
+    priority = _MODELS
+
+    def __init__(self) -> None:
+        self._names: dict[type, tuple[str, ...]] = {}
+
+    def base_class(self) -> type | None:
+        return None
+
+    def matches_class(self, cls: type) -> int | None:
+        attr = sys.modules.get("attr")
+        if attr is None or not attr.has(cls):
+            return None
+        return len(cls.__mro__)
+
+    def serialize(self, value: Any) -> dict[str, Any]:
+        cls = type(value)
+        names = self._names.get(cls)
+        if names is None:
+            fields = sys.modules["attr"].fields(cls)
+            names = self._names[cls] = tuple(f.name for f in fields if f.name[0] != "_")
+        return {name: getattr(value, name) for name in names}
+
+
+def _fn(types: type | tuple[type, ...], serialize: Any, name: str, priority: int) -> Encoder[Any]:
+    targets = types if isinstance(types, tuple) else (types,)
+    return FunctionEncoder(serialize, types=targets, name=name, priority=priority)
+
+
+_IP_TYPES = (
+    ipaddress.IPv4Address,
+    ipaddress.IPv6Address,
+    ipaddress.IPv4Network,
+    ipaddress.IPv6Network,
+    ipaddress.IPv4Interface,
+    ipaddress.IPv6Interface,
+)
+
+
+def builtin_encoders(max_items: int = DEFAULT_MAX_ITEMS) -> list[Encoder[Any]]:
+    """A fresh list of the built-in encoders (the iterator one carries `max_items`)."""
+    return [
+        _PydanticEncoder(),
+        _MsgspecEncoder(),
+        _AttrsEncoder(),
+        _DataclassEncoder(),
+        _fn(tuple, list, "tuple", _RECORDS),
+        _fn(enum.Enum, lambda value: value.value, "enum", _ENUMS),
+        _fn(datetime, encode_datetime, "datetime", _SCALARS),
+        _fn(date, date.isoformat, "date", _SCALARS),
+        _fn(time, encode_time, "time", _SCALARS),
+        _fn(timedelta, encode_timedelta, "timedelta", _SCALARS),
+        _fn(UUID, str, "uuid", _SCALARS),
+        _fn(Decimal, str, "decimal", _SCALARS),
+        _fn(PurePath, str, "path", _SCALARS),
+        _fn(_IP_TYPES, str, "ip_address", _SCALARS),
+        _fn(re.Pattern, lambda value: value.pattern, "pattern", _SCALARS),
+        _fn((bytes, bytearray, memoryview), encode_bytes, "bytes", _SCALARS),
+        _fn(str, str.__str__, "str_subclass", _SCALARS),
+        _fn(int, int.__int__, "int_subclass", _SCALARS),
+        _fn((list, set, frozenset, deque, KeysView, ValuesView), list, "collection", _COLLECTIONS),
+        _fn(Mapping, dict, "mapping", _COLLECTIONS),
+        _IteratorEncoder(max_items),
+    ]
