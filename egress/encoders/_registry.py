@@ -166,6 +166,11 @@ class EncoderRegistry:
             self._entries = kept
             self._plan = Plan(kept)
 
+    @property
+    def state(self) -> object:
+        """An object that changes whenever the registry does (for caches built on it)."""
+        return self._plan
+
     def encoders(self) -> list[Encoder[Any]]:
         """Every encoder, in the order they are tried (priority, then newest first)."""
         return [e.encoder for e in self._plan.entries]
