@@ -1,8 +1,10 @@
 """The built-in type handlers and the JSON form each type takes (docs/encoders.md).
 
-Every form here equals what orjson writes natively for the same type, so the fast
-path can leave those types to orjson and the Python handlers agree with it
-whenever they do run (another backend, or a user encoder forcing passthrough).
+Where orjson writes a type natively (dataclass, Enum, UUID, str/int subclasses),
+the form here equals orjson's, so the fast path can leave that type to orjson and
+the Python handler agrees with it whenever it does run. datetime, date and time
+are always written here (Python's isoformat): orjson 3.13 misplaces the digits of
+some microsecond times (10,000-99,999 us), and rounds sub-minute UTC offsets.
 """
 
 from __future__ import annotations
@@ -33,31 +35,6 @@ DEFAULT_MAX_ITEMS = 1_000_000
 
 # Priorities: every built-in is below 0, the default for user registrations.
 _MODELS, _RECORDS, _ENUMS, _SCALARS, _COLLECTIONS, _ITERATORS = -10, -20, -30, -40, -50, -90
-
-
-def _utc_offset(value: timedelta) -> str:
-    # orjson writes whole minutes only (seconds of an offset are dropped).
-    seconds = value.days * 86400 + value.seconds
-    sign = "-" if seconds < 0 else "+"
-    hours, minutes = divmod(abs(seconds) // 60, 60)
-    return f"{sign}{hours:02d}:{minutes:02d}"
-
-
-def encode_datetime(value: datetime) -> str:
-    offset = value.utcoffset()
-    if offset is None:
-        return value.isoformat()
-    return value.replace(tzinfo=None).isoformat() + _utc_offset(offset)
-
-
-def encode_time(value: time) -> str:
-    if value.tzinfo is not None:
-        raise EncodeError(
-            "a time with a tzinfo has no JSON form (its offset depends on the date)",
-            type_name="time",
-            hint="Encode a datetime instead, or register an encoder for time",
-        )
-    return value.isoformat()
 
 
 def encode_timedelta(value: timedelta) -> str:
@@ -237,9 +214,9 @@ def builtin_encoders(max_items: int = DEFAULT_MAX_ITEMS) -> list[Encoder[Any]]:
         _DataclassEncoder(),
         _fn(tuple, list, "tuple", _RECORDS),
         _fn(enum.Enum, lambda value: value.value, "enum", _ENUMS),
-        _fn(datetime, encode_datetime, "datetime", _SCALARS),
+        _fn(datetime, datetime.isoformat, "datetime", _SCALARS),
         _fn(date, date.isoformat, "date", _SCALARS),
-        _fn(time, encode_time, "time", _SCALARS),
+        _fn(time, time.isoformat, "time", _SCALARS),
         _fn(timedelta, encode_timedelta, "timedelta", _SCALARS),
         _fn(UUID, str, "uuid", _SCALARS),
         _fn(Decimal, str, "decimal", _SCALARS),

@@ -11,7 +11,6 @@ import abc
 import dataclasses
 import enum
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, time
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -174,7 +173,7 @@ class Plan:
         taking those over needs a Python pre-walk. Built-ins write what orjson does,
         so only user encoders (and removed built-ins) count.
         """
-        option = 0
+        option = orjson.OPT_PASSTHROUGH_DATETIME  # see _builtins: isoformat is the form
         prewalk = False
         builtins = {e.encoder.name for e in self.entries if e.builtin}
         for name, flag in (
@@ -202,8 +201,6 @@ class Plan:
                     prewalk = True
                 if _is_dataclass_family(target):
                     option |= orjson.OPT_PASSTHROUGH_DATACLASS
-                if _could_claim(target, (datetime, date, time)):
-                    option |= orjson.OPT_PASSTHROUGH_DATETIME
                 if _could_claim(target, (str, int, dict, list)) or target is object:
                     option |= orjson.OPT_PASSTHROUGH_SUBCLASS
         return option, prewalk

@@ -1,0 +1,88 @@
+"""Invariant 1: a registered encoder always wins over a backend's native handling."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import uuid
+
+import pytest
+
+from egress import EncoderRegistry
+from tests.encoder_types import Color, Level, Point, Slotted, Tag
+
+BACKENDS = ["orjson", "msgspec", "json"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_dataclass_override(backend: str) -> None:
+    registry = EncoderRegistry()
+    registry.register(Point, lambda p: f"{p.x},{p.y}")
+    assert registry.dumps([Point(1, 2), Slotted(3)], backend=backend) == b'["1,2",{"a":3}]'
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_datetime_override(backend: str) -> None:
+    registry = EncoderRegistry()
+    registry.register(datetime.datetime, lambda d: d.timestamp())
+    moment = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+    out = registry.dumps({"at": moment, "day": moment.date()}, backend=backend)
+    assert out == b'{"at":1704067200.0,"day":"2024-01-01"}'
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_str_subclass_override(backend: str) -> None:
+    registry = EncoderRegistry()
+    registry.register(Tag, lambda t: f"#{t}")
+    assert registry.dumps([Tag("a"), "b"], backend=backend) == b'["#a","b"]'
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_enum_override(backend: str) -> None:
+    registry = EncoderRegistry()
+    registry.register(Color, lambda c: c.name.lower())
+    assert registry.dumps([Color.RED, Level.HIGH], backend=backend) == b'["red",2]'
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_uuid_override(backend: str) -> None:
+    registry = EncoderRegistry()
+    registry.register(uuid.UUID, lambda u: u.int)
+    assert registry.dumps({"id": uuid.UUID(int=42)}, backend=backend) == b'{"id":42}'
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_base_class_encoder_beats_native_dataclass_handling(backend: str) -> None:
+    class Model:
+        pass
+
+    @dataclasses.dataclass
+    class User(Model):
+        name: str
+
+    registry = EncoderRegistry()
+    registry.register(Model, lambda m: {"model": type(m).__name__})
+    assert registry.dumps(User("ada"), backend=backend) == b'{"model":"User"}'
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_predicate_sees_values_orjson_writes_natively(backend: str) -> None:
+    registry = EncoderRegistry()
+    registry.register(predicate=lambda v: isinstance(v, Color), serialize=lambda v: "colour")
+    assert registry.dumps({"c": Color.GREEN, "p": Point(1, 2)}, backend=backend) == (
+        b'{"c":"colour","p":{"x":1,"y":2}}'
+    )
+
+
+def test_overrides_leave_other_values_of_the_same_family_alone() -> None:
+    registry = EncoderRegistry()
+    registry.register(Point, lambda p: "point")
+    stamp = datetime.datetime(2020, 5, 17, 10, 30, tzinfo=datetime.timezone.utc)
+
+    @dataclasses.dataclass
+    class Other:
+        when: datetime.datetime
+
+    assert registry.dumps([Point(0, 0), Other(stamp)]) == (
+        b'["point",{"when":"2020-05-17T10:30:00+00:00"}]'
+    )

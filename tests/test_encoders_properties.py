@@ -1,0 +1,89 @@
+"""Property checks (hypothesis): invariants 4 and 5 over generated nested values."""
+
+from __future__ import annotations
+
+import collections
+import datetime
+import decimal
+import json
+import pathlib
+import uuid
+from typing import Any
+
+import orjson
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from egress import EncoderRegistry
+from tests.encoder_types import Color, Level, Pair, Point
+
+registry = EncoderRegistry()
+
+offsets = st.integers(-86399, 86399).map(lambda s: datetime.timezone(datetime.timedelta(seconds=s)))
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**63), 2**64 - 1),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(),
+    st.datetimes(timezones=st.none() | st.just(datetime.timezone.utc) | offsets),
+    st.dates(),
+    st.times(),
+    st.timedeltas(),
+    st.uuids(),
+    st.decimals(allow_nan=False, allow_infinity=False),
+    st.sampled_from(list(Color) + list(Level)),
+    st.binary(max_size=20),
+    st.builds(Point, st.integers(-5, 5), st.integers(-5, 5)),
+    st.builds(pathlib.PurePosixPath, st.text(alphabet="abc/", max_size=8)),
+)
+hashables = st.one_of(st.integers(-100, 100), st.text(max_size=5), st.uuids())
+
+
+def containers(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(st.text(max_size=6), children, max_size=4),
+        st.tuples(children, children),
+        st.lists(children, max_size=3).map(collections.deque),
+        st.frozensets(hashables, max_size=3),
+        st.builds(Pair, st.integers(-100, 100), st.text(max_size=3)),
+    )
+
+
+values = st.recursive(scalars, containers, max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values)
+def test_backends_agree_and_output_is_valid_json(value: Any) -> None:
+    out = registry.dumps(value)
+    assert registry.dumps(value, backend="msgspec") == out
+    assert registry.dumps(value, backend="json") == out
+    json.loads(out)  # the stdlib parser accepts it: valid JSON, no NaN literals
+
+
+@settings(max_examples=300, deadline=None)
+@given(values)
+def test_to_jsonable_matches_what_dumps_writes(value: Any) -> None:
+    assert json.loads(registry.dumps(value)) == registry.to_jsonable(value)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_every_backend_writes_floats_as_orjson_does(number: float) -> None:
+    expected = orjson.dumps(number)
+    for backend in ("msgspec", "json"):
+        assert registry.dumps(number, backend=backend) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(timezones=offsets) | st.times())
+def test_datetimes_are_written_in_isoformat(moment: datetime.datetime | datetime.time) -> None:
+    assert registry.dumps(moment) == b'"' + moment.isoformat().encode() + b'"'
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.decimals(allow_nan=False, allow_infinity=False), st.uuids())
+def test_precision_keeping_forms(number: decimal.Decimal, ident: uuid.UUID) -> None:
+    assert registry.to_jsonable([number, ident]) == [str(number), str(ident)]
