@@ -1,0 +1,109 @@
+"""The encoder benchmark's payloads, shared with the other benchmarks.
+
+`mixed(fields)` builds 1,000 records holding every type egress handles; a field
+set can be narrowed for a contender that supports fewer types. Generators are
+one-shot, so `refresh()` gives each record a new one before every encode (the
+same small cost for every contender).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import decimal
+import enum
+import uuid
+from collections import deque
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+from typing import Any
+
+import attrs
+import msgspec
+import pydantic
+
+SMALL = {"message": "Welcome home", "id": 7}
+RECORDS = 1000
+
+
+class Status(enum.Enum):
+    ACTIVE = "active"
+    BLOCKED = "blocked"
+
+
+@dataclasses.dataclass
+class Address:
+    street: str
+    city: str
+
+
+@dataclasses.dataclass
+class Customer:
+    name: str
+    address: Address
+
+
+class Profile(pydantic.BaseModel):
+    nickname: str
+    score: float
+
+
+class Settings(msgspec.Struct):
+    theme: str
+    volume: int
+
+
+@attrs.define
+class Device:
+    model: str
+    year: int
+
+
+def _five() -> Iterator[int]:
+    yield from range(5)
+
+
+FIELDS: dict[str, Any] = {
+    "customer": lambda i: Customer(f"user {i}", Address(f"{i} Main St", "Springfield")),
+    "status": lambda i: Status.ACTIVE if i % 2 else Status.BLOCKED,
+    "created": lambda i: datetime.datetime(2024, 1, 1, 12, i % 60, tzinfo=datetime.timezone.utc),
+    "day": lambda i: datetime.date(2024, 1, 1 + i % 28),
+    "id": lambda i: uuid.UUID(int=i),
+    "price": lambda i: decimal.Decimal(f"{i}.99"),
+    "path": lambda i: PurePosixPath(f"/srv/files/{i}.txt"),
+    "recent": lambda i: deque([i, i + 1, i + 2]),
+    "tags": lambda i: frozenset({"a", "b"}),
+    "stream": lambda i: _five(),
+    "profile": lambda i: Profile(nickname=f"n{i}", score=i / 3),
+    "settings": lambda i: Settings(theme="dark", volume=i % 10),
+    "device": lambda i: Device(model="x1", year=2020),
+}
+PLAIN_FIELDS: dict[str, Any] = {
+    "customer": lambda i: {
+        "name": f"user {i}",
+        "address": {"street": f"{i} Main St", "city": "Springfield"},
+    },
+    "status": lambda i: "active",
+    "created": lambda i: "2024-01-01T12:00:00+00:00",
+    "price": lambda i: i + 0.99,
+    "recent": lambda i: [i, i + 1, i + 2],
+    "tags": lambda i: ["a", "b"],
+}
+SCALARS = {"n": 1, "ratio": 0.5, "flag": True, "none": None, "label": "plain text", "list": [1, 2]}
+
+
+def mixed(fields: list[str] | None = None) -> list[dict[str, Any]]:
+    chosen = list(FIELDS) if fields is None else fields
+    return [{**{f: FIELDS[f](i) for f in chosen}, **SCALARS} for i in range(RECORDS)]
+
+
+def plain() -> list[dict[str, Any]]:
+    return [{**{f: make(i) for f, make in PLAIN_FIELDS.items()}, **SCALARS} for i in range(RECORDS)]
+
+
+def refresh(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give each record a fresh generator (they are consumed by every encode)."""
+    if records and "stream" in records[0]:
+        for record in records:
+            record["stream"] = _five()
+    return records
