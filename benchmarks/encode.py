@@ -183,8 +183,7 @@ def main() -> None:
     )
     small = payloads.SMALL
     medians = _harness.measure(
-        [_harness.Contender(n, (lambda e: lambda: e(small))(e)) for n, e in plain_group.items()],
-        rounds=rounds,
+        [_harness.Contender(n, partial(e, small)) for n, e in plain_group.items()], rounds=rounds
     )
     sections.append(
         _harness.table('small ({"message": "Welcome home", "id": 7})', medians, "bare orjson.dumps")

@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterator, KeysView, Mapping, ValuesView
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from itertools import islice
-from operator import attrgetter
 from pathlib import PurePath
 from typing import Any
 from uuid import UUID
@@ -114,7 +113,7 @@ class _IteratorEncoder(Encoder[Iterator[Any]]):
 
     def __init__(self, max_items: int) -> None:
         self.max_items = max_items
-        self.serialize = _bounded_list(max_items)  # type: ignore[method-assign]
+        self.serialize = _bounded_list(max_items)  # type: ignore[method-assign,assignment]
 
 
 def _bounded_list(limit: int) -> Callable[[Iterator[Any]], list[Any]]:
@@ -205,7 +204,7 @@ class _AttrsEncoder(_PluginEncoder):
     priority = _MODELS
 
     def __init__(self) -> None:
-        self._getters: dict[type, tuple[tuple[str, ...], Callable[[Any], Any]]] = {}
+        self._names: dict[type, tuple[str, ...]] = {}
 
     def base_class(self) -> type | None:
         return None
@@ -217,14 +216,11 @@ class _AttrsEncoder(_PluginEncoder):
         return len(cls.__mro__)
 
     def serialize(self, value: Any) -> dict[str, Any]:
-        found = self._getters.get(value.__class__)
-        if found is None:
+        names = self._names.get(value.__class__)
+        if names is None:
             fields = sys.modules["attr"].fields(value.__class__)
-            names = tuple(f.name for f in fields if f.name[0] != "_")
-            getter = attrgetter(*names) if len(names) > 1 else lambda v: (getattr(v, names[0]),)
-            found = self._getters[value.__class__] = (names, getter if names else lambda v: ())
-        names, getter = found
-        return dict(zip(names, getter(value)))
+            names = self._names[value.__class__] = tuple(f.name for f in fields if f.name[0] != "_")
+        return {name: getattr(value, name) for name in names}
 
 
 def _fn(types: type | tuple[type, ...], serialize: Any, name: str, priority: int) -> Encoder[Any]:
