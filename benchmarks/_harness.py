@@ -23,8 +23,9 @@ class Contender:
     run: Callable[[], object]
 
 
-def measure(contenders: Sequence[Contender], *, rounds: int = 15, min_time: float = 0.05
-            ) -> dict[str, float]:
+def measure(
+    contenders: Sequence[Contender], *, rounds: int = 15, min_time: float = 0.05
+) -> dict[str, float]:
     """Median seconds per call of each contender over interleaved rounds."""
     loops: dict[str, int] = {}
     for c in contenders:  # calibrate: enough calls per round to last min_time
@@ -39,7 +40,7 @@ def measure(contenders: Sequence[Contender], *, rounds: int = 15, min_time: floa
         loops[c.name] = n
     samples: dict[str, list[float]] = {c.name: [] for c in contenders}
     for r in range(rounds):
-        order = contenders[r % len(contenders):] + contenders[: r % len(contenders)]
+        order = contenders[r % len(contenders) :] + contenders[: r % len(contenders)]
         for c in order:
             n = loops[c.name]
             t0 = time.perf_counter()
@@ -66,8 +67,10 @@ def table(title: str, medians: dict[str, float], baseline: str) -> str:
 
 def write(name: str, sections: Sequence[str], preamble: str = "") -> None:
     """Print the tables and write them to benchmarks/results/<name>.md."""
-    header = (f"# {name}\n\nMedians of interleaved rounds; ratios are what to quote. "
-              f"Python {sys.version.split()[0]}.\n\n{preamble}")
+    header = (
+        f"# {name}\n\nMedians of interleaved rounds; ratios are what to quote. "
+        f"Python {sys.version.split()[0]}.\n\n{preamble}"
+    )
     text = header + "\n".join(sections)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{name}.md").write_text(text)
