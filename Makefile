@@ -29,7 +29,7 @@ bench: $(STAMP)
 	@for f in benchmarks/[a-z]*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 demo: $(STAMP)
-	$(PY) examples/demo.py
+	$(PY) examples/app.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .coverage

@@ -3,8 +3,9 @@
 Where orjson writes a type natively (dataclass, Enum, UUID, str/int subclasses),
 the form here equals orjson's, so the fast path can leave that type to orjson and
 the Python handler agrees with it whenever it does run. datetime, date and time
-are always written here (Python's isoformat): orjson 3.13 misplaces the digits of
-some microsecond times (10,000-99,999 us), and rounds sub-minute UTC offsets.
+always come here, in Python's isoformat: orjson 3.13 misplaces the digits of some
+microsecond times (10,000-99,999 us) and rounds sub-minute UTC offsets, so it is
+asked for the text only where it is known to be right.
 """
 
 from __future__ import annotations
