@@ -1,0 +1,180 @@
+"""Range and If-Range parsing: RFC 9110 cases, and properties that bound what a
+client can make the server send."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from egress.responses._ranges import (
+    ByteRange,
+    RangeNotSatisfiable,
+    if_range_matches,
+    parse_range_header,
+)
+
+SIZE = 1000
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("bytes=0-499", [(0, 499)]),
+        ("bytes=500-999", [(500, 999)]),
+        ("bytes=500-", [(500, 999)]),
+        ("bytes=-200", [(800, 999)]),
+        ("bytes=-5000", [(0, 999)]),
+        ("bytes=990-5000", [(990, 999)]),
+        ("bytes=0-0", [(0, 0)]),
+        ("bytes=0-0,-1", [(0, 0), (999, 999)]),
+        ("BYTES = 1-2", [(1, 2)]),
+        ("bytes=0-9, 20-29 ,40-49", [(0, 9), (20, 29), (40, 49)]),
+        ("bytes=0-9,,20-29", [(0, 9), (20, 29)]),
+        ("bytes=0000000000000000000000000001-2", [(1, 2)]),
+        ("bytes=5-99999999999999999999999999999999", [(5, 999)]),
+    ],
+)
+def test_satisfiable_ranges(header: str, expected: list[tuple[int, int]]) -> None:
+    assert parse_range_header(header, SIZE) == [ByteRange(*pair) for pair in expected]
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("bytes=0-10,5-20", [(0, 20)]),  # overlapping
+        ("bytes=0-9,10-19", [(0, 19)]),  # adjacent
+        ("bytes=50-59,0-9", [(0, 9), (50, 59)]),  # descending: sorted
+        ("bytes=0-999,0-999,0-999", [(0, 999)]),  # repeated: sent once
+        ("bytes=-100,800-", [(800, 999)]),
+        ("bytes=2000-,0-1", [(0, 1)]),  # the unsatisfiable spec is dropped
+    ],
+)
+def test_ranges_are_sorted_and_coalesced(header: str, expected: list[tuple[int, int]]) -> None:
+    assert parse_range_header(header, SIZE) == [ByteRange(*pair) for pair in expected]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "",
+        "bytes",
+        "bytes=",
+        "bytes=,",
+        "items=0-5",
+        "bytes=abc",
+        "bytes=5",
+        "bytes=10-5",
+        "bytes=-",
+        "bytes=1-2-3",
+        "bytes=+1-2",
+        "bytes=1 -2",
+        "bytes=١-٢",  # non-ASCII digits
+        "bytes=0-1;x",
+        "bytes=0-1,garbage",
+    ],
+)
+def test_malformed_headers_are_ignored(header: str) -> None:
+    assert parse_range_header(header, SIZE) is None
+
+
+@pytest.mark.parametrize("header", ["bytes=1000-", "bytes=5000-6000", "bytes=-0", "bytes=1000-,-0"])
+def test_unsatisfiable(header: str) -> None:
+    with pytest.raises(RangeNotSatisfiable) as caught:
+        parse_range_header(header, SIZE)
+    assert caught.value.content_range == "bytes */1000"
+
+
+def test_nothing_is_satisfiable_in_an_empty_file() -> None:
+    for header in ("bytes=0-", "bytes=-1", "bytes=0-0"):
+        with pytest.raises(RangeNotSatisfiable):
+            parse_range_header(header, 0)
+
+
+def test_more_than_max_ranges_sends_the_whole() -> None:
+    five = "bytes=0-1,10-11,20-21,30-31,40-41"
+    assert parse_range_header(five, SIZE) is not None
+    assert parse_range_header(five + ",50-51", SIZE) is None
+    assert parse_range_header("bytes=0-1,10-11", SIZE, max_ranges=1) is None
+    assert parse_range_header("bytes=" + ",".join(["0-0"] * 100_000), SIZE) is None
+
+
+def test_enforce_asc_refuses_overlapping_or_descending() -> None:
+    assert parse_range_header("bytes=50-59,0-9", SIZE, enforce_asc=True) is None
+    assert parse_range_header("bytes=0-10,5-20", SIZE, enforce_asc=True) is None
+    assert parse_range_header("bytes=0-9,20-29", SIZE, enforce_asc=True) == [
+        ByteRange(0, 9),
+        ByteRange(20, 29),
+    ]
+    assert parse_range_header("bytes=0-9,10-19", SIZE, enforce_asc=True) == [ByteRange(0, 19)]
+
+
+def test_content_range() -> None:
+    assert ByteRange(0, 9).content_range(100) == "bytes 0-9/100"
+    assert ByteRange(0, 9).length == 10
+
+
+range_specs = st.one_of(
+    st.builds(lambda a, b: f"{a}-{b}", st.integers(0, 3000), st.integers(0, 3000)),
+    st.builds(lambda a: f"{a}-", st.integers(0, 3000)),
+    st.builds(lambda n: f"-{n}", st.integers(0, 3000)),
+)
+
+
+@given(
+    st.lists(range_specs, min_size=1, max_size=8),
+    st.integers(0, 2500),
+    st.integers(1, 6),
+    st.booleans(),
+)
+def test_a_plan_never_exceeds_the_size_or_max_ranges(
+    specs: list[str], size: int, max_ranges: int, enforce_asc: bool
+) -> None:
+    header = "bytes=" + ",".join(specs)
+    try:
+        plan = parse_range_header(header, size, max_ranges=max_ranges, enforce_asc=enforce_asc)
+    except RangeNotSatisfiable as error:
+        assert error.size == size
+        return
+    if plan is None:
+        return
+    assert 1 <= len(plan) <= max_ranges
+    assert sum(part.length for part in plan) <= size
+    for part in plan:
+        assert 0 <= part.first <= part.last < size
+    for earlier, later in zip(plan, plan[1:]):
+        assert later.first > earlier.last + 1  # sorted, disjoint, not adjacent
+
+
+@given(st.text(max_size=60), st.integers(0, 5000))
+def test_any_header_text_is_parsed_or_ignored(header: str, size: int) -> None:
+    try:
+        plan = parse_range_header(header, size)
+    except RangeNotSatisfiable:
+        return
+    assert plan is None or sum(part.length for part in plan) <= size
+
+
+ETAG = '"5f1a-3e8"'
+LAST_MODIFIED = "Wed, 21 Oct 2015 07:28:00 GMT"
+
+
+@pytest.mark.parametrize(
+    ("if_range", "expected"),
+    [
+        (ETAG, True),
+        ('"other"', False),
+        ("W/" + ETAG, False),  # weak validators never match If-Range
+        (LAST_MODIFIED, True),
+        ("Wed, 21 Oct 2015 07:28:01 GMT", False),
+        ("not a date", False),
+        ("", False),
+    ],
+)
+def test_if_range(if_range: str, expected: bool) -> None:
+    assert if_range_matches(if_range, ETAG, LAST_MODIFIED) is expected
+
+
+def test_if_range_without_validators_never_matches() -> None:
+    assert not if_range_matches(ETAG, None, None)
+    assert not if_range_matches(LAST_MODIFIED, None, None)
