@@ -3,6 +3,8 @@ client can make the server send."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -133,8 +135,7 @@ def test_a_plan_never_exceeds_the_size_or_max_ranges(
     header = "bytes=" + ",".join(specs)
     try:
         plan = parse_range_header(header, size, max_ranges=max_ranges, enforce_asc=enforce_asc)
-    except RangeNotSatisfiable as error:
-        assert error.size == size
+    except RangeNotSatisfiable:
         return
     if plan is None:
         return
@@ -142,7 +143,7 @@ def test_a_plan_never_exceeds_the_size_or_max_ranges(
     assert sum(part.length for part in plan) <= size
     for part in plan:
         assert 0 <= part.first <= part.last < size
-    for earlier, later in zip(plan, plan[1:]):
+    for earlier, later in pairwise(plan):
         assert later.first > earlier.last + 1  # sorted, disjoint, not adjacent
 
 

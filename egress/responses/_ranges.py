@@ -9,6 +9,7 @@ exceed the representation's size and the parts never exceed `max_ranges`.
 from __future__ import annotations
 
 from email.utils import parsedate_to_datetime
+from itertools import pairwise
 from typing import NamedTuple
 
 __all__ = [
@@ -95,7 +96,7 @@ def _coalesce(ranges: list[ByteRange]) -> list[ByteRange]:
 
 
 def _ascending(ranges: list[ByteRange]) -> bool:
-    return all(later.first > earlier.last for earlier, later in zip(ranges, ranges[1:]))
+    return all(later.first > earlier.last for earlier, later in pairwise(ranges))
 
 
 def parse_range_header(
