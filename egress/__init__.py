@@ -9,11 +9,15 @@ from egress.encoders import (
     registry,
     to_jsonable,
 )
+from egress.responses import BackgroundTask, BackgroundTasks, Response
 
 __all__ = [
+    "BackgroundTask",
+    "BackgroundTasks",
     "EncodeError",
     "Encoder",
     "EncoderRegistry",
+    "Response",
     "dumps",
     "register_encoder",
     "registry",

@@ -1,0 +1,370 @@
+"""`Response`: a rendered body plus the head (status and headers), sent as an ASGI app.
+
+The body is rendered in the constructor, so an encoding error surfaces before any
+byte is sent, and `__call__` only sends. Headers are held in the ASGI form (a list of
+lower-cased latin-1 byte pairs) from the start; only headers a user supplies are
+validated, the ones egress writes itself are known to be correct.
+
+Hooks for subclasses that send their body another way (streams, files):
+- `_init_head(status_code, headers, media_type, background, content_length=None)`
+- `_start_message()` (the `http.response.start` message) and `raw_headers`
+- `await _run_background()` once the last body byte is sent
+- `set_cookie` / `delete_cookie`, inherited as they are
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Coroutine, Sequence
+from datetime import datetime, timezone
+from types import CoroutineType
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+
+from egress.encoders import EncoderRegistry
+from egress.encoders import registry as default_registry
+from egress.encoders._scoped import registry_for
+from egress.responses._background import BackgroundTask, BackgroundTasks, run_logged
+from egress.responses._cookies import render_cookie
+from egress.responses._headers import Headers, HeadersInput, RawHeaders, encode_headers
+
+__all__ = ["Body", "BodyTranslate", "Response"]
+
+T = TypeVar("T")
+Body = bytes | bytearray | memoryview
+BodyTranslate = Literal["str", "repr", "result", "custom"]
+Scope = dict[str, Any]
+Message = dict[str, Any]
+Receive = Callable[[], Coroutine[Any, Any, Message]]
+Send = Callable[[Message], Coroutine[Any, Any, None]]
+
+_STRATEGIES = (None, "str", "repr", "result", "custom")
+_RESULT_HOOKS = ("__response__", "__view_result__")
+# Values that never carry the result protocol nor are coroutines: the common case
+# skips those checks.
+_PLAIN_DATA = frozenset({dict, list, str, int, float, bool, type(None), tuple})
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def allows_body(status_code: int) -> bool:
+    """1xx, 204 and 304 responses carry neither a body nor Content-Length (RFC 9110)."""
+    return status_code >= 200 and status_code != 204 and status_code != 304
+
+
+def _checked_status(status_code: object) -> int:
+    if isinstance(status_code, bool) or not isinstance(status_code, int):
+        raise TypeError(f"status_code must be an int, got {status_code!r}")
+    if not 100 <= status_code <= 599:
+        raise ValueError(f"status_code {status_code} is outside 100-599")
+    return int(status_code)
+
+
+def _content_type(media_type: str | None, charset: str) -> bytes | None:
+    if media_type is None:
+        return None
+    if media_type.startswith("text/") and "charset=" not in media_type.lower():
+        media_type = f"{media_type}; charset={charset}"
+    return encode_headers([("content-type", media_type)])[0][1]
+
+
+def _result_hook(content: object) -> Callable[[], object] | None:
+    for name in _RESULT_HOOKS:
+        hook = getattr(content, name, None)
+        if hook is not None:
+            return hook  # type: ignore[no-any-return]
+    return None
+
+
+class _UnresolvedBody:
+    """Class-level stand-in for `body`: an instance's own `body` attribute shadows it
+    once set, so only a response whose coroutine content is still pending reaches it."""
+
+    def __get__(self, instance: object, owner: type) -> Any:
+        if instance is None:
+            return self
+        raise RuntimeError(
+            f"{owner.__name__}.body is not available yet: its content is a coroutine; "
+            "`await response.resolve_async_content()` first (sending the response does it)"
+        )
+
+
+class Response(Generic[T]):
+    """A complete HTTP response and the ASGI app that sends it."""
+
+    media_type: str | None = None
+    charset: str = "utf-8"
+    status_code: int = 200
+    passthrough_body_types: tuple[type, ...] = (bytes,)
+    background: BackgroundTask | BackgroundTasks | None = None
+    encoders: EncoderRegistry = default_registry
+    raw_headers: RawHeaders
+    if TYPE_CHECKING:
+        body: Body
+    else:
+        body = _UnresolvedBody()
+
+    _content_type_value: bytes | None = None
+    _renders = False
+    _pending: tuple[Coroutine[Any, Any, Any], BodyTranslate | None, tuple[bool, bool]] | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._content_type_value = _content_type(cls.media_type, cls.charset)
+        cls._renders = cls.render is not Response.render
+
+    def __init__(
+        self,
+        content: T | None = None,
+        status_code: int | None = None,
+        headers: HeadersInput = None,
+        media_type: str | None = None,
+        background: BackgroundTask | BackgroundTasks | None = None,
+        *,
+        body_translate: BodyTranslate | None = None,
+        encoders: EncoderRegistry | Sequence[Any] | None = None,
+        passthrough_body_types: Collection[type] | None = None,
+    ) -> None:
+        if encoders is not None:
+            self.encoders = registry_for(encoders)
+        if passthrough_body_types is not None:
+            self.passthrough_body_types = (bytes, *passthrough_body_types)
+        if body_translate is None and content.__class__ in _PLAIN_DATA:
+            body: Body = self._plain_body(content, status_code)
+        elif body_translate not in _STRATEGIES:
+            raise ValueError(
+                f"body_translate must be one of 'str', 'repr', 'result', 'custom' or None, "
+                f"got {body_translate!r}"
+            )
+        elif isinstance(content, CoroutineType):
+            self._init_head(status_code, headers, media_type, background)
+            explicit = (status_code is not None, media_type is not None)
+            self._pending = (content, body_translate, explicit)
+            return
+        else:
+            translated = self._translate(content, body_translate)
+            if isinstance(translated, Response):
+                self._init_head(status_code, headers, media_type, background)
+                self._adopt(translated, status_code is not None, media_type is not None)
+                return
+            body = translated
+        self.body = body
+        self._init_head(status_code, headers, media_type, background, _length(body))
+
+    # -- the body ---------------------------------------------------------------------
+
+    def render(self, content: T) -> bytes | str:
+        """The `"custom"` strategy: override to turn `content` into the body."""
+        if isinstance(content, (bytes, str)):
+            return content
+        if isinstance(content, (bytearray, memoryview)):
+            return bytes(content)
+        raise TypeError(
+            f"{type(self).__name__} cannot render {type(content).__name__}: give bytes or str, "
+            "use JSONResponse for data, or body_translate='str' / 'repr'"
+        )
+
+    def _encode(self, text: bytes | str) -> bytes:
+        return text.encode(self.charset) if isinstance(text, str) else text
+
+    def _plain_body(self, content: Any, status_code: int | None = None) -> bytes:
+        if content is None and not (self._renders and allows_body(status_code or self.status_code)):
+            return b""
+        return self._encode(self.render(content))
+
+    def _translate(self, content: Any, strategy: BodyTranslate | None) -> Body | Response[Any]:
+        """The body for `content` under `strategy`, or the Response a result converted to."""
+        if strategy is None:
+            if isinstance(content, self.passthrough_body_types):
+                return content  # type: ignore[return-value]
+            if _result_hook(content) is not None:
+                strategy = "result"
+            else:
+                return self._plain_body(content)
+        if strategy == "str":
+            return str(content).encode(self.charset)
+        if strategy == "repr":
+            return repr(content).encode(self.charset)
+        if strategy == "custom":
+            return self._encode(self.render(content))
+        hook = _result_hook(content)
+        if hook is None:
+            raise TypeError(
+                f"body_translate='result' needs an object with __response__() or "
+                f"__view_result__(), got {type(content).__name__}"
+            )
+        from egress.pipeline import to_response  # late: the pipeline builds on responses
+
+        return to_response(hook(), encoders=self.encoders)
+
+    def _adopt(self, converted: Response[Any], explicit_status: bool, explicit_media: bool) -> None:
+        """Take body, status, headers and media type from a converted result; what the
+        constructor was given explicitly (status, media type, headers) wins."""
+        default_type = None if explicit_media else self._content_type_value
+        kept = [
+            (name, value)
+            for name, value in self.raw_headers
+            if name != b"content-length" and not (name == b"content-type" and value == default_type)
+        ]
+        ours = {name for name, _ in kept}
+        taken = [
+            (name, value)
+            for name, value in converted.raw_headers
+            if name == b"set-cookie" or (name not in ours and name != b"content-length")
+        ]
+        self.raw_headers = kept + taken
+        if not explicit_media:
+            self.media_type = converted.media_type
+        if not explicit_status:
+            self.status_code = converted.status_code
+        self._set_body(converted.body)
+
+    def _set_body(self, body: Body) -> None:
+        self.body = body
+        if allows_body(self.status_code):
+            self.raw_headers = [pair for pair in self.raw_headers if pair[0] != b"content-length"]
+            self.raw_headers.append((b"content-length", b"%d" % _length(body)))
+        elif body:
+            raise ValueError(f"a {self.status_code} response cannot carry a body")
+
+    async def resolve_async_content(self) -> None:
+        """Await coroutine content and render it; afterwards `body` and Content-Length
+        exist. Does nothing when the content was not a coroutine (or is resolved)."""
+        if self._pending is None:
+            return
+        coroutine, strategy, (explicit_status, explicit_media) = self._pending
+        self._pending = None
+        translated = self._translate(await coroutine, strategy)
+        if isinstance(translated, Response):
+            await translated.resolve_async_content()
+            self._adopt(translated, explicit_status, explicit_media)
+        else:
+            self._set_body(translated)
+
+    # -- the head ---------------------------------------------------------------------
+
+    def _init_head(
+        self,
+        status_code: int | None,
+        headers: HeadersInput,
+        media_type: str | None,
+        background: BackgroundTask | BackgroundTasks | None,
+        content_length: int | None = None,
+    ) -> None:
+        """Set status (validated; None means the class default), headers (user ones
+        validated), Content-Type and background, without touching the body.
+
+        `content_length`: an int sets Content-Length (replacing a user-supplied one);
+        None sets none and keeps a user-supplied one (streams). Statuses that carry no
+        body (1xx, 204, 304) get no Content-Length and no default Content-Type.
+        Subclasses that send their body themselves call this instead of `__init__`.
+        """
+        if status_code is not None:
+            self.status_code = _checked_status(status_code)
+        if background is not None:
+            self.background = background
+        if media_type is None:
+            content_type = self._content_type_value
+        else:
+            self.media_type = media_type
+            content_type = _content_type(media_type, self.charset)
+        if headers is None:
+            raw: RawHeaders = []
+        else:
+            raw = encode_headers(headers)
+            names = {name for name, _ in raw}
+            if b"content-type" in names:
+                content_type = None
+            if content_length is not None and b"content-length" in names:
+                raw = [pair for pair in raw if pair[0] != b"content-length"]
+        if allows_body(self.status_code):
+            if content_length is not None:
+                raw.append((b"content-length", b"%d" % content_length))
+            if content_type is not None:
+                raw.append((b"content-type", content_type))
+        elif content_length:
+            raise ValueError(f"a {self.status_code} response cannot carry a body")
+        elif media_type is not None and content_type is not None:
+            raw.append((b"content-type", content_type))
+        self.raw_headers = raw
+
+    @property
+    def headers(self) -> Headers:
+        """The headers as a case-insensitive multi-dict; edits change what is sent."""
+        return Headers(self.raw_headers)
+
+    def _start_message(self) -> Message:
+        """The ASGI `http.response.start` message."""
+        return {
+            "type": "http.response.start",
+            "status": self.status_code,
+            "headers": self.raw_headers,
+        }
+
+    async def _run_background(self) -> None:
+        """Run the background task(s), logging instead of raising: call it only after
+        the last body byte is sent."""
+        if self.background is not None:
+            await run_logged(self.background)
+
+    # -- cookies ----------------------------------------------------------------------
+
+    def set_cookie(
+        self,
+        key: str,
+        value: str = "",
+        max_age: int | None = None,
+        expires: int | float | datetime | None = None,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: Literal["lax", "strict", "none"] | None = "lax",
+        partitioned: bool = False,
+    ) -> None:
+        """Add a Set-Cookie header. `expires`: seconds from now, or an absolute datetime
+        (a naive one is UTC). Invalid names, values or attributes raise ValueError."""
+        cookie = render_cookie(
+            key, value, max_age, expires, path, domain, secure, httponly, samesite, partitioned
+        )
+        self.raw_headers.append((b"set-cookie", cookie.encode("latin-1")))
+
+    def delete_cookie(
+        self,
+        key: str,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: Literal["lax", "strict", "none"] | None = "lax",
+        partitioned: bool = False,
+    ) -> None:
+        """Tell the client to drop a cookie; path and domain must match how it was set."""
+        self.set_cookie(
+            key,
+            max_age=0,
+            expires=_EPOCH,
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+            partitioned=partitioned,
+        )
+
+    # -- sending ----------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._pending is not None:
+            await self.resolve_async_content()
+        await send(self._start_message())
+        await send({"type": "http.response.body", "body": self.body})
+        if self.background is not None:
+            await run_logged(self.background)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status_code={self.status_code})"
+
+
+def _length(body: Body) -> int:
+    return body.nbytes if isinstance(body, memoryview) else len(body)
+
+
+Response._content_type_value = _content_type(Response.media_type, Response.charset)
