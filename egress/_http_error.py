@@ -1,0 +1,60 @@
+"""HTTPError: the exception a handler or middleware raises to answer with an error status."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from egress.responses import Response
+
+__all__ = ["HTTPError", "reason_phrase"]
+
+
+def reason_phrase(status_code: int) -> str:
+    """The standard phrase for a status ("Not Found"), or "Error" for an unregistered one."""
+    try:
+        return HTTPStatus(status_code).phrase
+    except ValueError:
+        return "Error"
+
+
+class HTTPError(Exception):
+    """Raise it anywhere in a handler or middleware: the client gets that status and
+    `{"detail": ...}` as JSON (the message, or the standard reason phrase).
+
+    It also follows the result protocol, so `to_response(HTTPError(404))` and a handler
+    that returns one instead of raising it give the same response.
+    """
+
+    def __init__(
+        self,
+        status_code: int = 400,
+        message: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        if isinstance(status_code, bool) or not isinstance(status_code, int):
+            raise TypeError(f"HTTPError status_code must be an int, got {status_code!r}")
+        if not 400 <= status_code <= 599:
+            raise ValueError(
+                f"HTTPError is for error statuses (400-599), got {status_code}; "
+                "return a Response to answer with any other status"
+            )
+        self.status_code = status_code
+        self.detail: str = reason_phrase(status_code) if message is None else message
+        self.headers: dict[str, str] = dict(headers or {})
+        super().__init__(status_code, self.detail)
+
+    def __str__(self) -> str:
+        return f"{self.status_code}: {self.detail}"
+
+    def __repr__(self) -> str:
+        return f"HTTPError({self.status_code}, {self.detail!r})"
+
+    def __response__(self) -> Response[Any]:
+        from egress.responses import JSONResponse
+
+        return JSONResponse(
+            {"detail": self.detail}, status_code=self.status_code, headers=self.headers
+        )

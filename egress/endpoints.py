@@ -1,0 +1,159 @@
+"""egress.endpoint: a handler function becomes an ASGI app that any router or server runs.
+
+    @endpoint                       # or @endpoint(cache_rate=10)
+    async def show(request, item_id: int, verbose: bool = False): ...
+
+The handler's signature is read once, here; per request the endpoint fills the
+arguments (path parameters, then the query string, converted by annotation), runs the
+handler (a sync one in a worker thread) inside its middlewares, converts the result with
+the pipeline and sends it. HTTPError becomes its response; any other exception a logged 500.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar, overload
+
+from egress._cache import ResponseCache
+from egress._http_error import HTTPError
+from egress._middleware import Layer, Middleware, compose, takes_request
+from egress._params import Parameters
+from egress._request import Request, Scope
+from egress.pipeline import Encoders, Pipeline, default_pipeline, to_response
+from egress.responses import JSONResponse, Response
+
+__all__ = ["Endpoint", "Request", "endpoint"]
+
+logger = logging.getLogger("egress.endpoints")
+
+Message = dict[str, Any]
+Receive = Callable[[], Coroutine[Any, Any, Message]]
+Send = Callable[[Message], Coroutine[Any, Any, None]]
+M = TypeVar("M", bound=Middleware)
+
+
+class Endpoint:
+    """A handler wrapped as an ASGI app (see the module docstring). `handler` is the
+    original function; `middleware` registers a middleware around it."""
+
+    def __init__(
+        self,
+        handler: Callable[..., Any],
+        *,
+        cache_rate: int | None = None,
+        encoders: Encoders = None,
+        pipeline: Pipeline | None = None,
+    ) -> None:
+        if not callable(handler):
+            raise TypeError(f"endpoint() wraps a function, got {handler!r}")
+        if pipeline is not None and encoders is not None:
+            raise TypeError("pass encoders= or pipeline=, not both (a Pipeline has encoders)")
+        functools.update_wrapper(self, handler)
+        self.handler = handler
+        self.name: str = getattr(handler, "__qualname__", repr(handler))
+        self.pipeline = pipeline or (default_pipeline if encoders is None else Pipeline(encoders))
+        self.parameters = Parameters(handler, self.pipeline.registry)
+        self.cache = None if cache_rate is None else ResponseCache(cache_rate)
+        self._is_async = inspect.iscoroutinefunction(handler)
+        self._middlewares: list[tuple[Middleware, bool]] = []
+        self._chain: Layer | None = None
+
+    def middleware(self, middleware: M) -> M:
+        """Register `async def mw(call_next)` or `async def mw(request, call_next)`.
+
+        The first one registered is the outermost. `call_next()` returns the raw result
+        of the rest of the chain; to edit it as a Response, convert it with `to_response`.
+        """
+        self._middlewares.append((middleware, takes_request(middleware)))
+        self._chain = compose(self._middlewares, self._innermost)
+        return middleware
+
+    async def _innermost(self, request: Request) -> Any:
+        return await self._run(request.scope, request)
+
+    async def _run(self, scope: Scope, request: Request | None) -> Any:
+        kwargs = self.parameters.bind(scope, request)
+        if self._is_async:
+            return await self.handler(**kwargs)
+        return await asyncio.to_thread(functools.partial(self.handler, **kwargs))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await _not_http(scope, receive, send)
+            return
+        respond = send
+        if self.cache is not None:
+            key = self.cache.key(scope)
+            if await self.cache.replay(key, send):
+                return
+            respond = self.cache.recording(key, send)
+        try:
+            if self._chain is not None:
+                value = await self._chain(Request(scope, receive))
+            elif self.parameters.wants_request:
+                value = await self._run(scope, Request(scope, receive))
+            else:
+                value = await self._run(scope, None)
+            response = await self.pipeline.to_response_async(value)
+        except HTTPError as error:
+            response, respond = to_response(error), send
+        except Exception:
+            logger.exception("%s failed on %s %s", self.name, scope["method"], scope["path"])
+            response, respond = _internal_error(), send
+        await response(scope, receive, respond)
+
+    def __repr__(self) -> str:
+        return f"<endpoint {self.name}>"
+
+
+def _internal_error() -> Response[Any]:
+    return JSONResponse({"detail": "Internal Server Error"}, status_code=500)
+
+
+async def _not_http(scope: Scope, receive: Receive, send: Send) -> None:
+    """Served directly, an endpoint answers the server's lifespan protocol and turns
+    websockets away; it only handles HTTP."""
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    elif scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 1000})
+    else:
+        raise ValueError(f"an endpoint serves HTTP, not ASGI scope type {scope['type']!r}")
+
+
+@overload
+def endpoint(handler: Callable[..., Any], /) -> Endpoint: ...
+
+
+@overload
+def endpoint(
+    *, cache_rate: int | None = None, encoders: Encoders = None, pipeline: Pipeline | None = None
+) -> Callable[[Callable[..., Any]], Endpoint]: ...
+
+
+def endpoint(
+    handler: Callable[..., Any] | None = None,
+    /,
+    *,
+    cache_rate: int | None = None,
+    encoders: Encoders = None,
+    pipeline: Pipeline | None = None,
+) -> Endpoint | Callable[[Callable[..., Any]], Endpoint]:
+    """Wrap a handler into an ASGI app: `@endpoint` or `@endpoint(cache_rate=N, ...)`."""
+    if handler is not None:
+        return Endpoint(handler)
+
+    def decorate(function: Callable[..., Any]) -> Endpoint:
+        return Endpoint(function, cache_rate=cache_rate, encoders=encoders, pipeline=pipeline)
+
+    return decorate
