@@ -1,6 +1,6 @@
 """Encoder benchmark: egress.dumps against hand-written code and the peers.
 
-Three payloads (benchmarks/payloads.py): mixed (every type egress handles),
+Three payloads (benchmarks/_payloads.py): mixed (every type egress handles),
 plain (JSON-native types only) and small. Limits: hand-written orjson and msgspec
 code covering exactly the payload's types. Peers: Lilya's encoder path, FastAPI's
 jsonable_encoder + json.dumps, Litestar's encode_json, pydantic_core.to_json and
@@ -18,6 +18,7 @@ import sys
 from collections import deque
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from pathlib import Path, PurePath
 from types import GeneratorType
 from typing import Any
@@ -31,7 +32,8 @@ import pydantic_core
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import egress
-from benchmarks import _harness, payloads
+from benchmarks import _harness
+from benchmarks import _payloads as payloads
 
 Encode = Callable[[Any], Any]
 
@@ -157,13 +159,13 @@ def main() -> None:
     everyone = {**CONTENDERS, **_peers()}
     sections = []
     full = {name: enc for name, enc in everyone.items() if _supported(enc) == list(payloads.FIELDS)}
-    partial = {name: _supported(enc) for name, enc in everyone.items() if name not in full}
+    narrower = {name: _supported(enc) for name, enc in everyone.items() if name not in full}
 
     medians = _harness.measure(_contenders(full, payloads.mixed()), rounds=rounds)
     sections.append(
         _harness.table("mixed (1,000 records, every type)", medians, "hand-written orjson")
     )
-    for name, fields in partial.items():
+    for name, fields in narrower.items():
         missing = sorted(set(payloads.FIELDS) - set(fields))
         group = {n: everyone[n] for n in (*LIMITS, name)}
         medians = _harness.measure(_contenders(group, payloads.mixed(fields)), rounds=rounds)
