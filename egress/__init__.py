@@ -9,6 +9,14 @@ from egress.encoders import (
     registry,
     to_jsonable,
 )
+from egress.endpoints import Endpoint, Request, endpoint
+from egress.pipeline import (
+    HTTPError,
+    Pipeline,
+    make_response,
+    to_response,
+    to_response_async,
+)
 from egress.responses import BackgroundTask, BackgroundTasks, Response
 
 __all__ = [
@@ -17,9 +25,17 @@ __all__ = [
     "EncodeError",
     "Encoder",
     "EncoderRegistry",
+    "Endpoint",
+    "HTTPError",
+    "Pipeline",
+    "Request",
     "Response",
     "dumps",
+    "endpoint",
+    "make_response",
     "register_encoder",
     "registry",
     "to_jsonable",
+    "to_response",
+    "to_response_async",
 ]
