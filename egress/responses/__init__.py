@@ -3,5 +3,24 @@
 from egress.responses._background import BackgroundTask, BackgroundTasks
 from egress.responses._base import Response
 from egress.responses._headers import Headers, http_date
+from egress.responses._json import JSON, JSONResponse, JsonResponse, Ok
+from egress.responses._redirect import RedirectResponse
+from egress.responses._text import HTML, Error, HTMLResponse, PlainText, PlainTextResponse
 
-__all__ = ["BackgroundTask", "BackgroundTasks", "Headers", "Response", "http_date"]
+__all__ = [
+    "HTML",
+    "JSON",
+    "BackgroundTask",
+    "BackgroundTasks",
+    "Error",
+    "HTMLResponse",
+    "Headers",
+    "JSONResponse",
+    "JsonResponse",
+    "Ok",
+    "PlainText",
+    "PlainTextResponse",
+    "RedirectResponse",
+    "Response",
+    "http_date",
+]

@@ -40,7 +40,7 @@ _STRATEGIES = (None, "str", "repr", "result", "custom")
 _RESULT_HOOKS = ("__response__", "__view_result__")
 # Values that never carry the result protocol nor are coroutines: the common case
 # skips those checks.
-_PLAIN_DATA = frozenset({dict, list, str, int, float, bool, type(None), tuple})
+_PLAIN_DATA = frozenset({dict, list, str, int, float, bool, tuple})
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
@@ -103,12 +103,14 @@ class Response(Generic[T]):
 
     _content_type_value: bytes | None = None
     _renders = False
+    _plain_head = False  # a Content-Type is known and the default status carries a body
     _pending: tuple[Coroutine[Any, Any, Any], BodyTranslate | None, tuple[bool, bool]] | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._content_type_value = _content_type(cls.media_type, cls.charset)
         cls._renders = cls.render is not Response.render
+        cls._plain_head = cls._content_type_value is not None and allows_body(cls.status_code)
 
     def __init__(
         self,
@@ -127,7 +129,18 @@ class Response(Generic[T]):
         if passthrough_body_types is not None:
             self.passthrough_body_types = (bytes, *passthrough_body_types)
         if body_translate is None and content.__class__ in _PLAIN_DATA:
-            body: Body = self._plain_body(content, status_code)
+            rendered = self.render(content)  # type: ignore[arg-type]
+            body: Body = rendered if rendered.__class__ is bytes else self._encode(rendered)
+            if self._plain_head and status_code is None and headers is None and media_type is None:
+                # The common case: straight to the two headers egress writes itself.
+                self.body = body
+                self.raw_headers = [
+                    (b"content-length", b"%d" % len(body)),
+                    (b"content-type", self._content_type_value),  # type: ignore[list-item]
+                ]
+                if background is not None:
+                    self.background = background
+                return
         elif body_translate not in _STRATEGIES:
             raise ValueError(
                 f"body_translate must be one of 'str', 'repr', 'result', 'custom' or None, "
@@ -139,7 +152,7 @@ class Response(Generic[T]):
             self._pending = (content, body_translate, explicit)
             return
         else:
-            translated = self._translate(content, body_translate)
+            translated = self._translate(content, body_translate, status_code)
             if isinstance(translated, Response):
                 self._init_head(status_code, headers, media_type, background)
                 self._adopt(translated, status_code is not None, media_type is not None)
@@ -164,20 +177,23 @@ class Response(Generic[T]):
     def _encode(self, text: bytes | str) -> bytes:
         return text.encode(self.charset) if isinstance(text, str) else text
 
-    def _plain_body(self, content: Any, status_code: int | None = None) -> bytes:
+    def _plain_body(self, content: Any, status_code: int | None) -> bytes:
         if content is None and not (self._renders and allows_body(status_code or self.status_code)):
             return b""
         return self._encode(self.render(content))
 
-    def _translate(self, content: Any, strategy: BodyTranslate | None) -> Body | Response[Any]:
-        """The body for `content` under `strategy`, or the Response a result converted to."""
+    def _translate(
+        self, content: Any, strategy: BodyTranslate | None, status_code: int | None
+    ) -> Body | Response[Any]:
+        """The body for `content` under `strategy`, or the Response a result converted to
+        (`status_code`: the constructor's, which decides whether None means no body)."""
         if strategy is None:
             if isinstance(content, self.passthrough_body_types):
                 return content  # type: ignore[return-value]
             if _result_hook(content) is not None:
                 strategy = "result"
             else:
-                return self._plain_body(content)
+                return self._plain_body(content, status_code)
         if strategy == "str":
             return str(content).encode(self.charset)
         if strategy == "repr":
@@ -231,7 +247,7 @@ class Response(Generic[T]):
             return
         coroutine, strategy, (explicit_status, explicit_media) = self._pending
         self._pending = None
-        translated = self._translate(await coroutine, strategy)
+        translated = self._translate(await coroutine, strategy, None)
         if isinstance(translated, Response):
             await translated.resolve_async_content()
             self._adopt(translated, explicit_status, explicit_media)
@@ -257,7 +273,9 @@ class Response(Generic[T]):
         Subclasses that send their body themselves call this instead of `__init__`.
         """
         if status_code is not None:
-            self.status_code = _checked_status(status_code)
+            if status_code.__class__ is not int or not 100 <= status_code <= 599:
+                status_code = _checked_status(status_code)
+            self.status_code = status_code
         if background is not None:
             self.background = background
         if media_type is None:
@@ -354,7 +372,9 @@ class Response(Generic[T]):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._pending is not None:
             await self.resolve_async_content()
-        await send(self._start_message())
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
         await send({"type": "http.response.body", "body": self.body})
         if self.background is not None:
             await run_logged(self.background)
