@@ -1,0 +1,53 @@
+"""File-serving app for the real-server tests (`serve("tests.apps_files:app", ...)`).
+
+Serves the directory named by the EGRESS_TEST_FILES environment variable:
+`/files/<name>` with multipart ranges on, `/single/<name>` with them off, and
+`/open-files`, the number of descriptors this process holds open on files in that
+directory (to check that every ending closes the file).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, unquote
+
+from egress.responses._base import Receive, Scope, Send
+from egress.responses._files import FileResponse
+from egress.responses._text import PlainText
+
+DIRECTORY = os.path.realpath(os.environ.get("EGRESS_TEST_FILES", "."))
+
+
+def _open_files(directory: str) -> int:
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        count += target.startswith(directory + os.sep)
+    return count
+
+
+async def app(scope: Scope, receive: Receive, send: Send) -> None:
+    if scope["type"] == "lifespan":
+        while (await receive())["type"] != "lifespan.shutdown":
+            await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+        return
+    route, _, name = scope["path"].strip("/").partition("/")
+    query = {k: v[0] for k, v in parse_qs(scope["query_string"].decode()).items()}
+    if route == "open-files":
+        await PlainText(str(_open_files(DIRECTORY)))(scope, receive, send)
+        return
+    if route == "extensions":
+        await PlainText(" ".join(sorted(scope.get("extensions") or {})))(scope, receive, send)
+        return
+    response = FileResponse(
+        Path(DIRECTORY, unquote(name)),
+        filename=query.get("filename"),
+        content_disposition_type=query.get("disposition", "attachment"),
+        range_multipart_boundary=route == "files",
+    )
+    await response(scope, receive, send)

@@ -1,0 +1,237 @@
+"""FileResponse on real servers (uvicorn, hypercorn, granian), checked with curl and
+httpx over loopback. granian advertises `http.response.pathsend`, so whole-file
+downloads there go through that extension; ranges are read by egress everywhere."""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests._servers import serve
+
+pytestmark = pytest.mark.timeout(60)
+
+SERVERS = ["uvicorn", "hypercorn", "granian"]
+CURL = shutil.which("curl")
+DATA = random.Random(4).randbytes(1_000_003)
+BIG_SIZE = 64 * 1024 * 1024
+
+needs_curl = pytest.mark.skipif(CURL is None, reason="curl is not installed")
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("served")
+    (directory / "data.bin").write_bytes(DATA)
+    (directory / "notes.txt").write_text("hello\n")
+    (directory / "sub").mkdir()
+    with (directory / "big.bin").open("wb") as big:
+        big.truncate(BIG_SIZE)  # sparse: large, yet costs no disk
+    return directory
+
+
+@pytest.fixture(scope="module", params=SERVERS)
+def server(request: pytest.FixtureRequest, files: Path) -> Iterator[tuple[str, str]]:
+    env = {"EGRESS_TEST_FILES": str(files)}
+    with serve("tests.apps_files:app", request.param, env=env) as url:
+        yield request.param, url
+
+
+@pytest.fixture
+def base_url(server: tuple[str, str]) -> str:
+    return server[1]
+
+
+def curl(*args: str) -> subprocess.CompletedProcess[bytes]:
+    assert CURL is not None
+    return subprocess.run(
+        [CURL, "--silent", "--show-error", *args], capture_output=True, timeout=30
+    )
+
+
+def test_pathsend_is_offered_where_expected(server: tuple[str, str]) -> None:
+    name, url = server
+    extensions = httpx.get(f"{url}/extensions", timeout=10).text.split()
+    assert ("http.response.pathsend" in extensions) == (name == "granian")
+
+
+def test_whole_file_with_validators(base_url: str) -> None:
+    response = httpx.get(f"{base_url}/files/data.bin", timeout=10)
+    assert response.status_code == 200
+    assert response.content == DATA
+    assert response.headers["content-length"] == str(len(DATA))
+    assert response.headers["content-type"] == "application/octet-stream"
+    assert response.headers["accept-ranges"] == "bytes"
+    assert re.fullmatch(r'"[0-9a-f]+-[0-9a-f]+"', response.headers["etag"])
+    assert response.headers["last-modified"].endswith(" GMT")
+
+
+@needs_curl
+def test_curl_resumes_a_download(base_url: str, tmp_path: Path) -> None:
+    partial = tmp_path / "data.bin"
+    partial.write_bytes(DATA[:300_000])
+    result = curl("-C", "-", "-o", str(partial), f"{base_url}/files/data.bin")
+    assert result.returncode == 0, result.stderr
+    assert partial.read_bytes() == DATA
+
+
+@needs_curl
+def test_curl_head(base_url: str) -> None:
+    result = curl("-I", f"{base_url}/files/notes.txt?filename=notes.txt")
+    head = result.stdout.decode().lower()
+    assert head.startswith("http/1.1 200")
+    assert "content-length: 6\r\n" in head
+    assert "content-type: text/plain; charset=utf-8\r\n" in head
+    assert 'content-disposition: attachment; filename="notes.txt"\r\n' in head
+
+
+@needs_curl
+def test_curl_unsatisfiable_range(base_url: str) -> None:
+    result = curl("-i", "-r", "2000000-", f"{base_url}/files/data.bin")
+    head, _, body = result.stdout.partition(b"\r\n\r\n")
+    assert head.lower().startswith(b"http/1.1 416")
+    assert f"content-range: bytes */{len(DATA)}".encode() in head.lower()
+    assert body == b""
+
+
+@needs_curl
+def test_curl_not_modified(base_url: str) -> None:
+    etag = httpx.head(f"{base_url}/files/data.bin", timeout=10).headers["etag"]
+    result = curl("-i", "-H", f"If-None-Match: {etag}", f"{base_url}/files/data.bin")
+    head, _, body = result.stdout.partition(b"\r\n\r\n")
+    assert head.lower().startswith(b"http/1.1 304")
+    assert f"etag: {etag}".encode() in head.lower()
+    assert body == b""
+
+
+def test_if_modified_since(base_url: str) -> None:
+    last_modified = httpx.head(f"{base_url}/files/data.bin", timeout=10).headers["last-modified"]
+    headers = {"if-modified-since": last_modified}
+    assert httpx.get(f"{base_url}/files/data.bin", headers=headers).status_code == 304
+    old = {"if-modified-since": "Mon, 01 Jan 2001 00:00:00 GMT"}
+    assert httpx.get(f"{base_url}/files/data.bin", headers=old).status_code == 200
+
+
+def _parts(body: bytes, boundary: str) -> list[tuple[dict[str, str], bytes]]:
+    """Parse multipart/byteranges strictly: delimiters, CRLFs and the close delimiter."""
+    delimiter = f"--{boundary}".encode()
+    assert body.endswith(delimiter + b"--\r\n")
+    chunks = body[: -len(delimiter + b"--\r\n")].split(delimiter + b"\r\n")
+    assert chunks[0] == b""
+    parts = []
+    for chunk in chunks[1:]:
+        head, _, data = chunk.partition(b"\r\n\r\n")
+        assert data.endswith(b"\r\n")
+        fields = dict(line.split(": ", 1) for line in head.decode().split("\r\n"))
+        parts.append(({k.lower(): v for k, v in fields.items()}, data[:-2]))
+    return parts
+
+
+def test_multiple_ranges_part_by_part(base_url: str) -> None:
+    response = httpx.get(
+        f"{base_url}/files/data.bin", headers={"range": "bytes=0-99,5000-5099,-10"}, timeout=10
+    )
+    assert response.status_code == 206
+    media_type, _, boundary = response.headers["content-type"].partition("; boundary=")
+    assert media_type == "multipart/byteranges"
+    assert int(response.headers["content-length"]) == len(response.content)
+    parts = _parts(response.content, boundary)
+    size = len(DATA)
+    expected = [(0, 99), (5000, 5099), (size - 10, size - 1)]
+    assert len(parts) == len(expected)
+    for (headers, data), (first, last) in zip(parts, expected, strict=True):
+        assert headers["content-type"] == "application/octet-stream"
+        assert headers["content-range"] == f"bytes {first}-{last}/{size}"
+        assert data == DATA[first : last + 1]
+
+
+@needs_curl
+def test_curl_single_range(base_url: str) -> None:
+    result = curl("-i", "-r", "100-199", f"{base_url}/files/data.bin")
+    head, _, body = result.stdout.partition(b"\r\n\r\n")
+    assert head.lower().startswith(b"http/1.1 206")
+    assert f"content-range: bytes 100-199/{len(DATA)}".encode() in head.lower()
+    assert body == DATA[100:200]
+
+
+def test_stale_if_range_sends_the_whole_file(base_url: str) -> None:
+    headers = {"range": "bytes=0-9", "if-range": '"stale"'}
+    response = httpx.get(f"{base_url}/files/data.bin", headers=headers, timeout=10)
+    assert response.status_code == 200
+    assert response.content == DATA
+    etag = response.headers["etag"]
+    fresh = httpx.get(
+        f"{base_url}/files/data.bin", headers={"range": "bytes=0-9", "if-range": etag}
+    )
+    assert (fresh.status_code, fresh.content) == (206, DATA[:10])
+
+
+@pytest.mark.parametrize(
+    "range_header", ["bytes=abc", "bytes=9-1", "bytes=0-0,2-2,4-4,6-6,8-8,10-10"]
+)
+def test_ignored_range_headers_send_the_whole_file(base_url: str, range_header: str) -> None:
+    response = httpx.get(f"{base_url}/files/data.bin", headers={"range": range_header})
+    assert response.status_code == 200
+    assert response.content == DATA
+
+
+def test_several_ranges_without_multipart_send_the_whole_file(base_url: str) -> None:
+    response = httpx.get(f"{base_url}/single/data.bin", headers={"range": "bytes=0-1,10-11"})
+    assert (response.status_code, response.content) == (200, DATA)
+
+
+@pytest.mark.parametrize("name", ["missing.bin", "sub"])
+def test_missing_files_and_directories_answer_404(base_url: str, name: str) -> None:
+    response = httpx.get(f"{base_url}/files/{name}", timeout=10)
+    assert response.status_code == 404
+
+
+def test_non_ascii_filename(base_url: str) -> None:
+    response = httpx.head(f"{base_url}/files/notes.txt", params={"filename": "résumé.txt"})
+    assert response.headers["content-disposition"] == (
+        "attachment; filename=\"r_sum_.txt\"; filename*=utf-8''r%C3%A9sum%C3%A9.txt"
+    )
+
+
+def _open_files(base_url: str) -> int:
+    return int(httpx.get(f"{base_url}/open-files", timeout=10).text)
+
+
+def _wait_for_no_open_files(base_url: str, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _open_files(base_url) == 0:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("range_header", [None, "bytes=1000-"], ids=["whole", "range"])
+def test_a_disconnect_closes_the_file(base_url: str, range_header: str | None) -> None:
+    port = int(base_url.rsplit(":", 1)[1])
+    extra = f"Range: {range_header}\r\n" if range_header else ""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(f"GET /files/big.bin HTTP/1.1\r\nHost: t\r\n{extra}\r\n".encode())
+        received = 0
+        while received < 1024 * 1024:  # mid-body: 1 MiB of 64 MiB
+            data = sock.recv(65536)
+            assert data
+            received += len(data)
+        if range_header:  # read by egress on every server (whole files: pathsend on granian)
+            assert _open_files(base_url) == 1
+    assert _wait_for_no_open_files(base_url, 2), "the file stayed open after the disconnect"
+
+
+def test_complete_downloads_close_the_file(base_url: str) -> None:
+    for _ in range(3):
+        assert httpx.get(f"{base_url}/files/data.bin", headers={"range": "bytes=5-"}).is_success
+    assert _wait_for_no_open_files(base_url, 2)
