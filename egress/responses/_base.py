@@ -208,7 +208,8 @@ class Response(Generic[T]):
             )
         from egress.pipeline import to_response  # late: the pipeline builds on responses
 
-        return to_response(hook(), encoders=self.encoders)
+        encoders = None if self.encoders is default_registry else self.encoders
+        return to_response(hook(), encoders=encoders)
 
     def _adopt(self, converted: Response[Any], explicit_status: bool, explicit_media: bool) -> None:
         """Take body, status, headers and media type from a converted result; what the

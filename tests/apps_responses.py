@@ -1,0 +1,65 @@
+"""Apps and a client helper for the response tests; `app` is served by uvicorn in
+tests/test_responses_server.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from egress import JSONResponse, PlainText, RedirectResponse, Response
+from egress.responses._base import Receive, Scope, Send
+
+
+async def fetch(app: Any, method: str = "GET", path: str = "/") -> httpx.Response:
+    """One request to `app` over httpx's ASGI transport."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        return await client.request(method, path)
+
+
+async def collect(response: Response[Any]) -> list[dict[str, Any]]:
+    """The ASGI messages `response` sends, for what httpx cannot show (1xx, raw pairs)."""
+    messages: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        messages.append(message)
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.disconnect"}
+
+    await response({"type": "http", "method": "GET", "path": "/"}, receive, send)
+    return messages
+
+
+def _cookies() -> Response[Any]:
+    response = PlainText("cookies")
+    response.set_cookie("session", "abc123", max_age=60, httponly=True)
+    response.set_cookie("theme", "dark", samesite="strict")
+    return response
+
+
+async def _later() -> dict[str, str]:
+    return {"resolved": "later"}
+
+
+ROUTES: dict[str, Callable[[], Response[Any]]] = {
+    "/json": lambda: JSONResponse({"message": "Welcome home", "id": 7}),
+    "/text": lambda: PlainText("héllo"),
+    "/empty": lambda: Response(status_code=204),
+    "/redirect": lambda: RedirectResponse("/json?next=ä b"),
+    "/cookies": _cookies,
+    "/async": lambda: JSONResponse(_later()),
+}
+
+
+async def app(scope: Scope, receive: Receive, send: Send) -> None:
+    if scope["type"] == "lifespan":
+        while (await receive())["type"] != "lifespan.shutdown":
+            await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+        return
+    route = ROUTES.get(scope["path"])
+    response = route() if route is not None else PlainText("not found", status_code=404)
+    await response(scope, receive, send)

@@ -1,0 +1,486 @@
+"""Response and its subclasses over real ASGI: bodies, Content-Length/Content-Type,
+status rules, the classes, body_translate, async content and passthrough bodies."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+import pytest
+
+import egress
+from egress import (
+    HTML,
+    JSON,
+    EncodeError,
+    Encoder,
+    Error,
+    HTMLResponse,
+    JSONResponse,
+    JsonResponse,
+    Ok,
+    PlainText,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
+from tests.apps_responses import collect, fetch
+
+pytestmark = pytest.mark.anyio
+
+
+# -- the base Response -----------------------------------------------------------------
+
+
+async def test_bytes_body_has_length_and_no_content_type() -> None:
+    got = await fetch(Response(b"raw bytes"))
+    assert got.status_code == 200
+    assert got.content == b"raw bytes"
+    assert got.headers["content-length"] == "9"
+    assert "content-type" not in got.headers
+
+
+async def test_text_media_type_gets_utf8_charset() -> None:
+    got = await fetch(Response("héllo", media_type="text/csv"))
+    assert got.headers["content-type"] == "text/csv; charset=utf-8"
+    assert got.content == "héllo".encode()
+    assert got.headers["content-length"] == str(len("héllo".encode()))
+
+
+async def test_explicit_charset_is_kept_and_used() -> None:
+    class Latin(Response[str]):
+        media_type = "text/plain"
+        charset = "latin-1"
+
+    got = await fetch(Latin("é"))
+    assert got.headers["content-type"] == "text/plain; charset=latin-1"
+    assert got.content == b"\xe9"
+    own = await fetch(Response("x", media_type="text/plain; charset=ascii"))
+    assert own.headers["content-type"] == "text/plain; charset=ascii"
+
+
+async def test_non_text_media_type_has_no_charset() -> None:
+    got = await fetch(Response(b"\x89PNG", media_type="image/png"))
+    assert got.headers["content-type"] == "image/png"
+
+
+async def test_empty_response() -> None:
+    got = await fetch(Response())
+    assert got.content == b""
+    assert got.headers["content-length"] == "0"
+
+
+def test_raw_headers_are_asgi_pairs() -> None:
+    response = JSONResponse({"a": 1}, headers={"X-Trace": "t1"})
+    assert response.raw_headers == [
+        (b"x-trace", b"t1"),
+        (b"content-length", b"7"),
+        (b"content-type", b"application/json"),
+    ]
+
+
+async def test_messages_sent() -> None:
+    messages = await collect(PlainText("hi", status_code=201))
+    assert messages == [
+        {
+            "type": "http.response.start",
+            "status": 201,
+            "headers": [(b"content-length", b"2"), (b"content-type", b"text/plain; charset=utf-8")],
+        },
+        {"type": "http.response.body", "body": b"hi"},
+    ]
+
+
+@pytest.mark.parametrize("status", [100, 101, 103, 204, 304])
+async def test_bodiless_statuses_send_no_body_and_no_length(status: int) -> None:
+    messages = await collect(JSONResponse(status_code=status))
+    names = [name for name, _ in messages[0]["headers"]]
+    assert messages[0]["status"] == status
+    assert b"content-length" not in names
+    assert b"content-type" not in names
+    assert messages[1]["body"] == b""
+
+
+@pytest.mark.parametrize("status", [204, 304])
+async def test_bodiless_statuses_over_http(status: int) -> None:
+    got = await fetch(Response(status_code=status))
+    assert got.status_code == status
+    assert got.content == b""
+    assert "content-length" not in got.headers
+
+
+@pytest.mark.parametrize("status", [100, 204, 304])
+def test_bodiless_status_with_content_is_refused(status: int) -> None:
+    with pytest.raises(ValueError, match=f"a {status} response cannot carry a body"):
+        PlainText("oops", status_code=status)
+
+
+@pytest.mark.parametrize("status", [0, 99, 600, 1000, -200])
+def test_status_outside_range(status: int) -> None:
+    with pytest.raises(ValueError, match=f"status_code {status} is outside 100-599"):
+        Response(b"", status_code=status)
+
+
+@pytest.mark.parametrize("status", [True, "200", 200.0])
+def test_status_must_be_an_int(status: Any) -> None:
+    with pytest.raises(TypeError, match="status_code must be an int"):
+        Response(b"", status_code=status)
+
+
+async def test_httpstatus_is_accepted_and_sent_as_int() -> None:
+    response = Response(b"", status_code=HTTPStatus.CREATED)
+    assert type(response.status_code) is int
+    assert (await fetch(response)).status_code == 201
+
+
+def test_base_response_refuses_data_it_cannot_render() -> None:
+    with pytest.raises(TypeError, match=r"Response cannot render dict.*JSONResponse"):
+        Response({"a": 1})
+
+
+def test_response_is_generic() -> None:
+    alias = Response[bytes]
+    assert alias(b"x").body == b"x"
+
+
+async def test_response_is_reusable() -> None:
+    response = PlainText("again")
+    first, second = await fetch(response), await fetch(response)
+    assert first.content == second.content == b"again"
+
+
+# -- the classes -------------------------------------------------------------------------
+
+
+async def test_json_response() -> None:
+    got = await fetch(JSONResponse({"message": "Welcome home", "id": 7}))
+    assert got.headers["content-type"] == "application/json"
+    assert got.json() == {"message": "Welcome home", "id": 7}
+    assert got.headers["content-length"] == str(len(got.content))
+
+
+@pytest.mark.parametrize(
+    ("content", "body"),
+    [("hi", b'"hi"'), (None, b"null"), ([1, 2], b"[1,2]"), (3.5, b"3.5"), (True, b"true")],
+)
+def test_json_renders_every_json_value(content: Any, body: bytes) -> None:
+    assert JSONResponse(content).body == body
+
+
+def test_json_takes_bytes_as_encoded_json() -> None:
+    assert JSONResponse(b'{"already": "json"}').body == b'{"already": "json"}'
+
+
+def test_json_encode_error_before_sending() -> None:
+    with pytest.raises(EncodeError, match=r"\$\.bad"):
+        JSONResponse({"bad": object()})
+
+
+class Point:
+    def __init__(self, x: int, y: int) -> None:
+        self.x, self.y = x, y
+
+
+class PointEncoder(Encoder[Point]):
+    __type__ = Point
+
+    def serialize(self, value: Point) -> Any:
+        return [value.x, value.y]
+
+
+def test_json_with_encoders_layered_over_the_default() -> None:
+    response = JSONResponse({"at": Point(1, 2)}, encoders=[PointEncoder()])
+    assert response.body == b'{"at":[1,2]}'
+    with pytest.raises(EncodeError):
+        JSONResponse({"at": Point(1, 2)})
+
+
+def test_json_with_its_own_registry() -> None:
+    own = egress.EncoderRegistry()
+    own.register(Point, lambda value: f"{value.x},{value.y}")
+    assert JSONResponse(Point(3, 4), encoders=own).body == b'"3,4"'
+
+
+def test_aliases() -> None:
+    assert JsonResponse is JSONResponse
+    assert JSON is JSONResponse
+    assert HTML is HTMLResponse
+    assert PlainTextResponse is PlainText
+
+
+async def test_ok_is_a_200_json_response() -> None:
+    got = await fetch(Ok({"ok": True}))
+    assert got.status_code == 200
+    assert got.json() == {"ok": True}
+    assert got.headers["content-type"] == "application/json"
+
+
+@pytest.mark.parametrize(
+    ("cls", "media_type"), [(HTMLResponse, "text/html"), (PlainText, "text/plain")]
+)
+async def test_text_classes(cls: type[Response[str]], media_type: str) -> None:
+    got = await fetch(cls("<p>é</p>"))
+    assert got.headers["content-type"] == f"{media_type}; charset=utf-8"
+    assert got.text == "<p>é</p>"
+
+
+async def test_error_is_a_500_html_page() -> None:
+    got = await fetch(Error("<h1>Broken</h1>"))
+    assert got.status_code == 500
+    assert got.headers["content-type"] == "text/html; charset=utf-8"
+    assert got.text == "<h1>Broken</h1>"
+    assert (await fetch(Error("<h1>Down</h1>", status_code=503))).status_code == 503
+
+
+def test_text_class_refuses_data() -> None:
+    with pytest.raises(TypeError, match=r"PlainText cannot render int.*body_translate='str'"):
+        PlainText(5)  # type: ignore[arg-type]
+
+
+# -- redirects ---------------------------------------------------------------------------
+
+
+async def test_redirect_defaults_to_307_with_empty_body() -> None:
+    got = await fetch(RedirectResponse("/elsewhere"))
+    assert got.status_code == 307
+    assert got.headers["location"] == "/elsewhere"
+    assert got.headers["content-length"] == "0"
+    assert got.content == b""
+
+
+@pytest.mark.parametrize(
+    ("url", "location"),
+    [
+        ("/caf\u00e9 menu", "/caf%C3%A9%20menu"),
+        ("https://example.com/a?q=1&r=a b#frag", "https://example.com/a?q=1&r=a%20b#frag"),
+        ("/already%20encoded", "/already%20encoded"),
+        ("https://user@[::1]:8080/x;p=1", "https://user@[::1]:8080/x;p=1"),
+    ],
+)
+def test_redirect_location_is_quoted(url: str, location: str) -> None:
+    assert RedirectResponse(url).headers["location"] == location
+
+
+@pytest.mark.parametrize("url", ["/a\r\nSet-Cookie: x=1", "/a\nb", "/a\x00"])
+def test_redirect_refuses_crlf(url: str) -> None:
+    with pytest.raises(ValueError, match="CR, LF or NUL"):
+        RedirectResponse(url)
+
+
+async def test_redirect_status_headers_and_url_objects() -> None:
+    import httpx
+
+    response = RedirectResponse(
+        httpx.URL("https://example.com/next"), status_code=301, headers={"x-why": "moved"}
+    )
+    got = await fetch(response)
+    assert got.status_code == 301
+    assert got.headers["location"] == "https://example.com/next"
+    assert got.headers["x-why"] == "moved"
+
+
+def test_redirect_needs_a_3xx_status() -> None:
+    with pytest.raises(ValueError, match="needs a 3xx status_code, got 200"):
+        RedirectResponse("/", status_code=200)
+
+
+def test_redirect_location_header_from_user_is_replaced() -> None:
+    response = RedirectResponse("/real", headers={"Location": "/fake"})
+    assert response.headers.getlist("location") == ["/real"]
+
+
+# -- body_translate --------------------------------------------------------------------
+
+
+class Named:
+    def __str__(self) -> str:
+        return "str form"
+
+    def __repr__(self) -> str:
+        return "Named()"
+
+
+async def test_translate_str() -> None:
+    got = await fetch(Response(Named(), body_translate="str", media_type="text/plain"))
+    assert got.text == "str form"
+
+
+async def test_translate_repr_keeps_quotes() -> None:
+    got = await fetch(Response("hi", body_translate="repr"))
+    assert got.content == b"'hi'"
+    assert Response(Named(), body_translate="repr").body == b"Named()"
+
+
+class ListResponse(Response[list[str]]):
+    media_type = "text/plain"
+
+    def render(self, content: list[str]) -> str:
+        return "\n".join(content)
+
+
+async def test_translate_custom_uses_render() -> None:
+    got = await fetch(ListResponse(["a", "b"], body_translate="custom"))
+    assert got.text == "a\nb"
+    assert got.headers["content-type"] == "text/plain; charset=utf-8"
+
+
+def test_none_strategy_uses_a_subclass_render() -> None:
+    assert ListResponse(["x", "y"]).body == b"x\ny"
+
+
+class Created:
+    def __response__(self) -> Any:
+        return ("made", 201, {"x-made": "yes"})
+
+
+class ViewResult:
+    def __view_result__(self) -> Any:
+        return ("<b>view</b>", 202, {"content-type": "text/html"})
+
+
+async def test_translate_result_takes_status_headers_and_media_type() -> None:
+    got = await fetch(Response(Created(), body_translate="result"))
+    assert got.status_code == 201
+    assert got.text == "made"
+    assert got.headers["x-made"] == "yes"
+    assert got.headers["content-type"] == "text/plain; charset=utf-8"
+    assert got.headers["content-length"] == "4"
+
+
+async def test_view_result_protocol_is_honoured() -> None:
+    got = await fetch(Response(ViewResult()))
+    assert got.status_code == 202
+    assert got.headers["content-type"] == "text/html"
+    assert got.text == "<b>view</b>"
+
+
+async def test_explicit_arguments_win_over_the_result() -> None:
+    response = Response(
+        Created(), status_code=200, headers={"X-Made": "no"}, media_type="text/markdown"
+    )
+    got = await fetch(response)
+    assert got.status_code == 200
+    assert got.headers.get_list("x-made") == ["no"]
+    assert got.headers["content-type"] == "text/markdown; charset=utf-8"
+    assert got.text == "made"
+
+
+async def test_result_returning_data_becomes_json() -> None:
+    class Data:
+        def __response__(self) -> dict[str, int]:
+            return {"n": 1}
+
+    got = await fetch(PlainText(Data()))  # type: ignore[arg-type]
+    assert got.json() == {"n": 1}
+    assert got.headers["content-type"] == "application/json"
+
+
+def test_result_strategy_needs_the_protocol() -> None:
+    with pytest.raises(TypeError, match=r"needs an object with __response__\(\)"):
+        Response(Named(), body_translate="result")
+
+
+def test_unknown_strategy() -> None:
+    with pytest.raises(ValueError, match="body_translate must be one of"):
+        Response("x", body_translate="json")  # type: ignore[arg-type]
+
+
+# -- async content -----------------------------------------------------------------------
+
+
+async def _greeting() -> str:
+    return "hello later"
+
+
+async def test_coroutine_content_is_awaited_when_sent() -> None:
+    got = await fetch(PlainText(_greeting()))  # type: ignore[arg-type]
+    assert got.text == "hello later"
+    assert got.headers["content-length"] == "11"
+    assert got.headers["content-type"] == "text/plain; charset=utf-8"
+
+
+async def test_body_before_resolving_is_a_clear_error() -> None:
+    response = JSONResponse(_greeting())
+    with pytest.raises(RuntimeError, match=r"await response.resolve_async_content\(\)"):
+        _ = response.body
+    assert "content-length" not in response.headers
+    await response.resolve_async_content()
+    assert response.body == b'"hello later"'
+    assert response.headers["content-length"] == "13"
+    await response.resolve_async_content()  # a second call changes nothing
+    assert response.body == b'"hello later"'
+
+
+async def test_coroutine_with_a_result_and_a_strategy() -> None:
+    async def made() -> Created:
+        return Created()
+
+    async def named() -> Named:
+        return Named()
+
+    got = await fetch(Response(made()))
+    assert (got.status_code, got.text, got.headers["x-made"]) == (201, "made", "yes")
+    assert (await fetch(Response(named(), body_translate="repr"))).text == "Named()"
+
+
+async def test_async_content_keeps_cookies_set_before_resolving() -> None:
+    async def made() -> Created:
+        return Created()
+
+    response = Response(made())
+    response.set_cookie("early", "1")
+    got = await fetch(response)
+    assert got.cookies["early"] == "1"
+    assert got.status_code == 201
+
+
+async def test_failing_coroutine_raises_before_any_byte() -> None:
+    async def broken() -> dict[str, object]:
+        return {"bad": object()}
+
+    messages: list[object] = []
+
+    async def send(message: object) -> None:
+        messages.append(message)
+
+    with pytest.raises(EncodeError):
+        await JSONResponse(broken())({"type": "http"}, None, send)  # type: ignore[arg-type]
+    assert messages == []
+
+
+# -- passthrough body types -----------------------------------------------------------
+
+
+def test_memoryview_is_copied_unless_passed_through() -> None:
+    view = memoryview(b"abcdef")[1:4]
+    copied = Response(view)
+    assert copied.body == b"bcd"
+    assert type(copied.body) is bytes
+    passed = Response(view, passthrough_body_types=[memoryview])
+    assert passed.body is view
+    assert passed.headers["content-length"] == "3"
+    assert Response(b"x", passthrough_body_types=[memoryview]).passthrough_body_types == (
+        bytes,
+        memoryview,
+    )
+
+
+async def test_passthrough_per_class() -> None:
+    class Buffers(Response[bytearray]):
+        passthrough_body_types = (bytes, bytearray)
+
+    data = bytearray(b"mutable")
+    response = Buffers(data)
+    assert response.body is data
+    assert (await fetch(response)).content == b"mutable"
+
+
+def test_passthrough_globally(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Response, "passthrough_body_types", (bytes, bytearray))
+    data = bytearray(b"xy")
+    assert PlainText(data).body is data  # type: ignore[arg-type]
+
+
+def test_json_passes_through_preencoded_buffers() -> None:
+    view = memoryview(b"[1]")
+    assert JSONResponse(view, passthrough_body_types=[memoryview]).body is view
