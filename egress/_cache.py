@@ -2,8 +2,9 @@
 
 The cache lives in the endpoint, so it is per process (each worker has its own). It keys
 on method, path and query string. It records the ASGI messages of a response as they are
-sent and keeps them only for a complete single-body response without Set-Cookie: a
-stream, a file sent by path, or a response that sets a cookie runs the handler every time.
+sent and keeps them only for a complete single-body response without Set-Cookie that is
+not a 206 or 304: a stream, a file, a response that sets a cookie or answers a Range or
+conditional request runs the handler every time.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ __all__ = ["ResponseCache"]
 Message = dict[str, Any]
 Send = Callable[[Message], Coroutine[Any, Any, None]]
 CacheKey = tuple[str, str, bytes]
+# Partial content and Not Modified depend on the request's Range / If-* headers, which
+# are not part of the key: replaying them to another client would be wrong.
+_ANSWERS_TO_REQUEST_HEADERS = frozenset({206, 304})
 
 
 class _Entry:
@@ -31,6 +35,8 @@ def _cacheable(messages: list[Message]) -> bool:
         return False
     start, body = messages
     if start["type"] != "http.response.start" or body["type"] != "http.response.body":
+        return False
+    if start["status"] in _ANSWERS_TO_REQUEST_HEADERS:
         return False
     return all(name.lower() != b"set-cookie" for name, _ in start.get("headers", ()))
 

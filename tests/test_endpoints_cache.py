@@ -164,3 +164,19 @@ async def test_cache_is_bounded() -> None:
     assert not await cache.replay(first, send)  # the oldest was dropped
     assert await cache.replay(second, send)
     assert await cache.replay(third, send)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("status", [206, 304])
+async def test_answers_to_request_headers_are_not_cached(status: int) -> None:
+    runs: list[int] = []
+
+    @endpoint(cache_rate=10)
+    async def conditional() -> Response[Any]:
+        runs.append(1)
+        return Response(b"" if status == 304 else b"part", status_code=status)
+
+    async with client(conditional) as c:
+        for _ in range(3):
+            assert (await c.get("/")).status_code == status
+    assert len(runs) == 3
