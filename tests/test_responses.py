@@ -484,3 +484,62 @@ def test_passthrough_globally(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_json_passes_through_preencoded_buffers() -> None:
     view = memoryview(b"[1]")
     assert JSONResponse(view, passthrough_body_types=[memoryview]).body is view
+
+
+async def test_async_content_on_a_bodiless_status() -> None:
+    async def nothing() -> None:
+        return None
+
+    async def something() -> str:
+        return "body"
+
+    assert (await fetch(Response(nothing(), status_code=204))).status_code == 204
+    with pytest.raises(ValueError, match="a 204 response cannot carry a body"):
+        await Response(something(), status_code=204).resolve_async_content()
+
+
+def test_repr() -> None:
+    assert repr(Error("x")) == "Error(status_code=500)"
+
+
+# -- the hooks for subclasses that send their body themselves ---------------------------
+
+
+class Chunks(Response[list[bytes]]):
+    """Sends each chunk as its own body message, through the documented hooks."""
+
+    media_type = "text/plain"
+
+    def __init__(self, chunks: list[bytes], background: Any = None) -> None:
+        self.chunks = chunks
+        self._init_head(None, {"x-chunks": str(len(chunks))}, None, background)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send(self._start_message())
+        for chunk in self.chunks:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+        await self._run_background()
+
+
+async def test_subclass_hooks() -> None:
+    seen: list[str] = []
+    response = Chunks([b"a", b"b"], background=egress.BackgroundTask(seen.append, "after"))
+    response.set_cookie("c", "1")
+    got = await fetch(response)
+    assert got.text == "ab"
+    assert "content-length" not in got.headers
+    assert got.headers["content-type"] == "text/plain; charset=utf-8"
+    assert got.headers["x-chunks"] == "2"
+    assert got.cookies["c"] == "1"
+    assert seen == ["after"]
+
+
+def test_init_head_keeps_a_user_length_without_one_of_its_own() -> None:
+    response = Chunks.__new__(Chunks)
+    response._init_head(201, {"content-length": "10"}, "application/x-ndjson", None)
+    assert response.status_code == 201
+    assert response.raw_headers == [
+        (b"content-length", b"10"),
+        (b"content-type", b"application/x-ndjson"),
+    ]

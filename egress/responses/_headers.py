@@ -47,10 +47,8 @@ def encode_header(name: str, value: str) -> tuple[bytes, bytes]:
     return name.lower().encode("latin-1"), encoded
 
 
-def encode_headers(headers: HeadersInput) -> RawHeaders:
+def encode_headers(headers: Mapping[str, str] | Iterable[tuple[str, str]] | Headers) -> RawHeaders:
     """Validated ASGI pairs from a mapping, a `Headers`, or an iterable of (name, value)."""
-    if headers is None:
-        return []
     if isinstance(headers, Headers):
         return list(headers.raw)
     pairs = headers.items() if isinstance(headers, Mapping) else headers
