@@ -213,6 +213,8 @@ class FileResponse(Response[Any]):
             )
         if allow_range_requests:
             self._set_default("accept-ranges", "bytes")
+        if stat_result is not None:
+            self.raw_headers = self._file_headers(stat_result)
 
     def _set_default(self, name: str, value: str) -> None:
         pair = encode_header(name, value)

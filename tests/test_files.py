@@ -1,0 +1,308 @@
+"""FileResponse over in-process ASGI: headers, conditional requests, ranges, the
+overridable range policy, pathsend, re-sending, and the errors a user can act on."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from egress.responses._files import FileResponse, content_disposition
+from egress.responses._ranges import ByteRange
+
+pytestmark = pytest.mark.anyio
+
+DATA = bytes(range(256)) * 40  # 10,240 bytes
+Message = dict[str, Any]
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    file = tmp_path / "data.bin"
+    file.write_bytes(DATA)
+    return file
+
+
+async def get(app: Any, method: str = "GET", **headers: str) -> httpx.Response:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        return await client.request(method, "/", headers=headers)
+
+
+def test_construction_does_not_touch_the_disk(tmp_path: Path) -> None:
+    response = FileResponse(tmp_path / "does-not-exist.pdf")
+    assert response.headers["content-type"] == "application/pdf"
+    assert "content-length" not in response.headers
+    assert response.headers["accept-ranges"] == "bytes"
+
+
+async def test_whole_file(path: Path) -> None:
+    result = await get(FileResponse(path))
+    assert result.status_code == 200
+    assert result.content == DATA
+    assert result.headers["content-length"] == str(len(DATA))
+    stat = await asyncio.to_thread(path.stat)
+    assert result.headers["etag"] == f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+    assert result.headers["last-modified"].endswith(" GMT")
+
+
+@pytest.mark.parametrize(
+    ("name", "media_type"),
+    [("a.txt", "text/plain; charset=utf-8"), ("a.json", "application/json"), ("a", None)],
+)
+def test_media_type_is_guessed_from_the_name(name: str, media_type: str | None) -> None:
+    expected = media_type or "application/octet-stream"
+    assert FileResponse(name).headers["content-type"] == expected
+    assert FileResponse("x.bin", filename=name).headers["content-type"] == expected
+    assert FileResponse(name, media_type="image/png").headers["content-type"] == "image/png"
+
+
+@pytest.mark.parametrize(
+    ("filename", "expected"),
+    [
+        ("report.pdf", 'attachment; filename="report.pdf"'),
+        ("naïve.txt", "attachment; filename=\"na_ve.txt\"; filename*=utf-8''na%C3%AFve.txt"),
+        ('a"b.txt', "attachment; filename=\"a_b.txt\"; filename*=utf-8''a%22b.txt"),
+        (
+            "evil\r\nx: y",
+            "attachment; filename=\"evil__x: y\"; filename*=utf-8''evil%0D%0Ax%3A%20y",
+        ),
+    ],
+)
+def test_content_disposition(filename: str, expected: str) -> None:
+    assert content_disposition("attachment", filename) == expected
+    response = FileResponse("x", filename=filename)
+    assert response.headers["content-disposition"] == expected
+
+
+def test_inline_disposition_and_user_headers_win() -> None:
+    inline = FileResponse("x.txt", filename="x.txt", content_disposition_type="inline")
+    assert inline.headers["content-disposition"] == 'inline; filename="x.txt"'
+    custom = FileResponse("x", filename="x", headers={"content-disposition": "inline"})
+    assert custom.headers.getlist("content-disposition") == ["inline"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"content_disposition_type": "attach ment"}, ValueError, "attachment"),
+        ({"chunk_size": 0}, ValueError, "chunk_size"),
+        ({"range_multipart_boundary": "bad boundary!"}, ValueError, "boundary"),
+        ({"headers": {"x": "a\r\nb"}}, ValueError, "CR, LF"),
+    ],
+)
+def test_bad_arguments(kwargs: dict[str, Any], error: type[Exception], match: str) -> None:
+    with pytest.raises(error, match=match):
+        FileResponse("x", **kwargs)
+
+
+def test_bytes_paths_are_refused() -> None:
+    with pytest.raises(TypeError, match=r"str or os\.PathLike"):
+        FileResponse(b"x")  # type: ignore[arg-type]
+
+
+async def test_head_sends_headers_only(path: Path) -> None:
+    result = await get(FileResponse(path), "HEAD")
+    assert result.status_code == 200
+    assert result.content == b""
+    assert result.headers["content-length"] == str(len(DATA))
+    ranged = await get(FileResponse(path), "HEAD", range="bytes=0-9")
+    assert ranged.status_code == 200  # Range applies to GET only
+
+
+async def test_method_argument_overrides_the_scope(path: Path) -> None:
+    result = await get(FileResponse(path, method="head"))
+    assert (result.status_code, result.content) == (200, b"")
+
+
+@pytest.mark.parametrize("name", ["missing.bin", "."])
+async def test_missing_or_not_a_file_is_404(
+    tmp_path: Path, name: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    result = await get(FileResponse(tmp_path / name))
+    assert (result.status_code, result.text) == (404, "Not Found")
+    assert "not a regular file" in caplog.text
+
+
+async def test_a_given_stat_result_is_used_and_a_missing_file_still_404(path: Path) -> None:
+    stat = await asyncio.to_thread(path.stat)
+    response = FileResponse(path, stat_result=stat)
+    assert response.headers["content-length"] == str(len(DATA))
+    assert (await get(response)).content == DATA
+    await asyncio.to_thread(path.unlink)
+    assert (await get(FileResponse(path, stat_result=stat))).status_code == 404
+
+
+async def test_empty_file(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.write_bytes(b"")
+    result = await get(FileResponse(empty))
+    assert (result.status_code, result.content, result.headers["content-length"]) == (200, b"", "0")
+    assert (await get(FileResponse(empty), range="bytes=0-")).status_code == 416
+
+
+@pytest.mark.parametrize("tag", ["{etag}", "W/{etag}", '"x", {etag}', "*"])
+async def test_if_none_match_gives_304(path: Path, tag: str) -> None:
+    etag = (await get(FileResponse(path), "HEAD")).headers["etag"]
+    result = await get(FileResponse(path), **{"if-none-match": tag.format(etag=etag)})
+    assert result.status_code == 304
+    assert result.content == b""
+    assert result.headers["etag"] == etag
+    assert "content-length" not in result.headers
+    assert "content-type" not in result.headers
+
+
+async def test_if_none_match_wins_over_if_modified_since(path: Path) -> None:
+    head = (await get(FileResponse(path), "HEAD")).headers
+    headers = {"if-none-match": '"other"', "if-modified-since": head["last-modified"]}
+    assert (await get(FileResponse(path), **headers)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("since", "status"),
+    [
+        ("Fri, 01 Jan 2100 00:00:00 GMT", 304),
+        ("Mon, 01 Jan 2001 00:00:00 GMT", 200),
+        ("garbage", 200),
+    ],
+)
+async def test_if_modified_since(path: Path, since: str, status: int) -> None:
+    assert (await get(FileResponse(path), **{"if-modified-since": since})).status_code == status
+
+
+async def test_a_single_range(path: Path) -> None:
+    result = await get(FileResponse(path), range="bytes=10-19")
+    assert result.status_code == 206
+    assert result.content == DATA[10:20]
+    assert result.headers["content-range"] == f"bytes 10-19/{len(DATA)}"
+    assert result.headers["content-length"] == "10"
+
+
+async def test_small_chunks_cover_a_range_exactly(path: Path) -> None:
+    result = await get(FileResponse(path, chunk_size=7), range="bytes=100-")
+    assert result.content == DATA[100:]
+
+
+async def test_unsatisfiable_range_is_416(path: Path) -> None:
+    result = await get(FileResponse(path), range="bytes=99999-")
+    assert result.status_code == 416
+    assert result.headers["content-range"] == f"bytes */{len(DATA)}"
+    assert result.content == b""
+
+
+async def test_multipart_with_a_given_boundary(path: Path) -> None:
+    response = FileResponse(path, range_multipart_boundary="fixed-boundary")
+    result = await get(response, range="bytes=0-1,-2")
+    assert result.headers["content-type"] == "multipart/byteranges; boundary=fixed-boundary"
+    size = len(DATA)
+    assert result.content == (
+        b"--fixed-boundary\r\nContent-Type: application/octet-stream\r\n"
+        b"Content-Range: bytes 0-1/10240\r\n\r\n" + DATA[:2] + b"\r\n"
+        b"--fixed-boundary\r\nContent-Type: application/octet-stream\r\n"
+        b"Content-Range: bytes 10238-10239/10240\r\n\r\n" + DATA[size - 2 :] + b"\r\n"
+        b"--fixed-boundary--\r\n"
+    )
+    assert result.headers["content-length"] == str(len(result.content))
+
+
+async def test_coalesced_ranges_become_one_part(path: Path) -> None:
+    response = FileResponse(path, range_multipart_boundary=True)
+    result = await get(response, range="bytes=0-9,5-19,20-29")
+    assert result.headers["content-range"] == f"bytes 0-29/{len(DATA)}"
+    assert result.content == DATA[:30]
+
+
+async def test_ranges_are_off_when_disallowed(path: Path) -> None:
+    response = FileResponse(path, allow_range_requests=False)
+    assert "accept-ranges" not in response.headers
+    assert (await get(response, range="bytes=0-1")).status_code == 200
+
+
+async def test_ranges_only_for_200_responses(path: Path) -> None:
+    result = await get(FileResponse(path, status_code=404), range="bytes=0-1")
+    assert (result.status_code, result.content) == (404, DATA)
+
+
+class TwoRangesInOrder(FileResponse):
+    def get_content_ranges_and_multipart(
+        self, scope: dict[str, Any], /, **kwargs: Any
+    ) -> tuple[list[ByteRange] | None, bool]:
+        kwargs.update(max_ranges=2, enforce_asc=True)
+        return super().get_content_ranges_and_multipart(scope, **kwargs)
+
+
+class AlwaysOneSpan(FileResponse):
+    def get_content_ranges_and_multipart(
+        self, scope: dict[str, Any], /, **kwargs: Any
+    ) -> tuple[list[ByteRange] | None, bool]:
+        return [ByteRange(0, 1), ByteRange(8, 9)], False
+
+
+@pytest.mark.parametrize(
+    ("header", "status"),
+    [("bytes=0-1,4-5", 206), ("bytes=4-5,0-1", 200), ("bytes=0-1,4-5,8-9", 200)],
+)
+async def test_the_range_policy_is_overridable(path: Path, header: str, status: int) -> None:
+    response = TwoRangesInOrder(path, range_multipart_boundary=True)
+    assert (await get(response, range=header)).status_code == status
+
+
+async def test_an_override_may_answer_one_spanning_range(path: Path) -> None:
+    result = await get(AlwaysOneSpan(path), range="bytes=0-1,8-9")
+    assert result.headers["content-range"] == f"bytes 0-9/{len(DATA)}"
+    assert result.content == DATA[:10]
+
+
+async def test_a_response_can_be_sent_twice(path: Path) -> None:
+    response = FileResponse(path, range_multipart_boundary=True)
+    assert (await get(response, range="bytes=0-1,5-6")).status_code == 206
+    again = await get(response)
+    assert (again.status_code, again.content) == (200, DATA)
+    assert "content-range" not in again.headers
+
+
+async def test_user_validators_win(path: Path) -> None:
+    response = FileResponse(path, headers={"etag": '"mine"'})
+    assert (await get(response)).headers.get_list("etag") == ['"mine"']
+    assert (await get(response, **{"if-none-match": '"mine"'})).status_code == 304
+
+
+class PathsendClient:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def receive(self) -> Message:
+        await asyncio.sleep(10)
+        return {"type": "http.disconnect"}
+
+    async def send(self, message: Message) -> None:
+        self.messages.append(message)
+
+
+async def test_pathsend_when_the_server_offers_it(path: Path) -> None:
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/",
+        "headers": [],
+        "extensions": {"http.response.pathsend": {}},
+    }
+    client = PathsendClient()
+    relative = await asyncio.to_thread(os.path.relpath, path)
+    await FileResponse(relative)(scope, client.receive, client.send)
+    assert client.messages[1] == {"type": "http.response.pathsend", "path": str(path)}
+    ranged = PathsendClient()
+    scope["headers"] = [(b"range", b"bytes=0-1")]
+    await FileResponse(relative)(scope, ranged.receive, ranged.send)
+    assert ranged.messages[1]["body"] == DATA[:2]  # ranges are read, not pathsent
+
+
+async def test_a_shrinking_file_fails_instead_of_sending_short(path: Path) -> None:
+    response = FileResponse(path, stat_result=await asyncio.to_thread(path.stat))
+    await asyncio.to_thread(path.write_bytes, DATA[:100])
+    with pytest.raises(OSError, match="shrank"):
+        await get(response)
