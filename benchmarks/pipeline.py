@@ -1,0 +1,168 @@
+"""Endpoint benchmark: per-request cost of a one-route app called in-process as ASGI.
+
+egress endpoints returning a small dict and a dataclass (called directly, and mounted
+in a Starlette Route), against the hand-written Starlette endpoint that builds a
+JSONResponse itself, a Lilya app whose handler returns the dict (Lilya's delegate path),
+a FastAPI route and a Litestar app returning the same dict.
+
+Each measured call drives BATCH requests through the app inside one event-loop run, so
+the loop's own start-up cost is spread thin; the table shows the time per request.
+
+Run: make bench (or .venv/bin/python benchmarks/pipeline.py)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from fastapi import FastAPI
+from lilya.apps import Lilya
+from lilya.routing import Path as LilyaPath
+from litestar import Litestar, get
+from starlette.applications import Starlette
+from starlette.requests import Request as StarletteRequest
+from starlette.responses import JSONResponse as StarletteJSONResponse
+from starlette.routing import Route
+
+from benchmarks import _harness
+from egress import endpoint
+
+BATCH = 200
+PAYLOAD = {"message": "Welcome home", "id": 7}
+
+App = Callable[..., Any]
+
+
+@dataclasses.dataclass
+class Welcome:
+    message: str
+    id: int
+
+
+@endpoint
+async def egress_dict() -> dict[str, Any]:
+    return {"message": "Welcome home", "id": 7}
+
+
+@endpoint
+async def egress_dataclass() -> Welcome:
+    return Welcome("Welcome home", 7)
+
+
+async def starlette_by_hand(request: StarletteRequest) -> StarletteJSONResponse:
+    return StarletteJSONResponse({"message": "Welcome home", "id": 7})
+
+
+async def lilya_dict() -> dict[str, Any]:
+    return {"message": "Welcome home", "id": 7}
+
+
+fastapi_app = FastAPI()
+
+
+@fastapi_app.get("/")
+async def fastapi_dict() -> dict[str, Any]:
+    return {"message": "Welcome home", "id": 7}
+
+
+@get("/", sync_to_thread=False)
+async def litestar_dict() -> dict[str, Any]:
+    return {"message": "Welcome home", "id": 7}
+
+
+def scope() -> dict[str, Any]:
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/",
+        "raw_path": b"/",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"test"), (b"accept", b"*/*")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+        "state": {},
+    }
+
+
+async def receive() -> dict[str, Any]:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+class Collect:
+    """The minimal ASGI `send`: keeps the status and body of the last response."""
+
+    def __init__(self) -> None:
+        self.status = 0
+        self.body = b""
+
+    async def __call__(self, message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            self.body = b""
+        elif message["type"] == "http.response.body":
+            self.body += message.get("body", b"")
+
+
+def contender(name: str, app: App, loop: asyncio.AbstractEventLoop) -> _harness.Contender:
+    send = Collect()
+
+    async def batch() -> None:
+        for _ in range(BATCH):
+            await app(scope(), receive, send)
+
+    loop.run_until_complete(batch())
+    if send.status != 200 or b"Welcome home" not in send.body:
+        raise RuntimeError(f"{name} answered {send.status} {send.body!r}")
+    return _harness.Contender(name, lambda: loop.run_until_complete(batch()))
+
+
+def main() -> None:
+    loop = asyncio.new_event_loop()
+    apps: dict[str, App] = {
+        "egress endpoint, dict": egress_dict,
+        "egress endpoint, dataclass": egress_dataclass,
+        "Starlette app, egress endpoint in a Route": Starlette(routes=[Route("/", egress_dict)]),
+        "Starlette app, JSONResponse by hand": Starlette(routes=[Route("/", starlette_by_hand)]),
+        "Lilya app, handler returns dict": Lilya(routes=[LilyaPath("/", lilya_dict)]),
+        "FastAPI app, route returns dict": fastapi_app,
+        "Litestar app, handler returns dict": Litestar(route_handlers=[litestar_dict]),
+    }
+    contenders = [contender(name, app, loop) for name, app in apps.items()]
+    medians = _harness.measure(contenders, rounds=11, min_time=0.1)
+    per_request = {name: value / BATCH for name, value in medians.items()}
+    sections = [
+        _harness.table(
+            "Per request, small dict, ratio to the hand-written Starlette endpoint",
+            per_request,
+            "Starlette app, JSONResponse by hand",
+        ),
+        _harness.table(
+            "Per request, ratio to the egress endpoint called directly",
+            per_request,
+            "egress endpoint, dict",
+        ),
+    ]
+    loop.close()
+    _harness.write(
+        "pipeline",
+        sections,
+        preamble=(
+            f"One-route apps called in-process as ASGI, {BATCH} requests per timed call; "
+            f"payload {PAYLOAD}.\n\n"
+        ),
+    )
+
+
+if __name__ == "__main__":
+    main()
