@@ -23,6 +23,7 @@ from egress.responses import (
     BackgroundTask,
     BackgroundTasks,
     Error,
+    FileResponse,
     HTMLResponse,
     JSONResponse,
     JsonResponse,
@@ -31,6 +32,7 @@ from egress.responses import (
     PlainTextResponse,
     RedirectResponse,
     Response,
+    StreamingResponse,
 )
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "EncoderRegistry",
     "Endpoint",
     "Error",
+    "FileResponse",
     "HTMLResponse",
     "HTTPError",
     "JSONResponse",
@@ -54,6 +57,7 @@ __all__ = [
     "RedirectResponse",
     "Request",
     "Response",
+    "StreamingResponse",
     "dumps",
     "endpoint",
     "make_response",

@@ -2,9 +2,12 @@
 
 from egress.responses._background import BackgroundTask, BackgroundTasks
 from egress.responses._base import Response
+from egress.responses._files import FileResponse
 from egress.responses._headers import Headers, http_date
 from egress.responses._json import JSON, JSONResponse, JsonResponse, Ok
+from egress.responses._ranges import ByteRange, RangeNotSatisfiable
 from egress.responses._redirect import RedirectResponse
+from egress.responses._streaming import StreamingResponse, StreamTimeout
 from egress.responses._text import HTML, Error, HTMLResponse, PlainText, PlainTextResponse
 
 __all__ = [
@@ -12,7 +15,9 @@ __all__ = [
     "JSON",
     "BackgroundTask",
     "BackgroundTasks",
+    "ByteRange",
     "Error",
+    "FileResponse",
     "HTMLResponse",
     "Headers",
     "JSONResponse",
@@ -20,7 +25,10 @@ __all__ = [
     "Ok",
     "PlainText",
     "PlainTextResponse",
+    "RangeNotSatisfiable",
     "RedirectResponse",
     "Response",
+    "StreamTimeout",
+    "StreamingResponse",
     "http_date",
 ]
