@@ -177,11 +177,25 @@ class _Converted:
         return self.response
 
 
+def _has_rendered_body(response: Response[Any]) -> bool:
+    try:
+        return bool(response.body)
+    except (AttributeError, RuntimeError):  # a stream, or content not resolved yet
+        return False
+
+
 def _override(
     response: Response[Any], status: int | None, headers: dict[str, str] | None
 ) -> Response[Any]:
     """A tuple's status and headers applied to a Response the body already was."""
     if status is not None:
+        if status < 200 or status in (204, 304):
+            if _has_rendered_body(response):
+                raise ValueError(
+                    f"a {status} response carries no body, but the tuple's body rendered "
+                    f"{type(response).__name__} content; return (None, {status}) instead"
+                )
+            response.headers.pop("content-length", None)
         response.status_code = status
     if headers:
         response.headers.update(headers)

@@ -394,3 +394,14 @@ def test_http_error_refuses_non_int_status() -> None:
 
 def test_http_error_unregistered_status_has_a_generic_phrase() -> None:
     assert HTTPError(499).detail == "Error"
+
+
+def test_tuple_with_a_bodiless_status_drops_content_length() -> None:
+    response = to_response((Response(None), 304))
+    assert response.status_code == 304
+    assert "content-length" not in response.headers
+
+
+def test_tuple_with_a_bodiless_status_refuses_a_rendered_body() -> None:
+    with pytest.raises(ValueError, match="204 response carries no body"):
+        to_response((PlainText("x"), 204))
