@@ -1,0 +1,142 @@
+"""The egress demo: a Starlette router of egress endpoints, one route per feature.
+
+Run it with `make demo` (or `python examples/app.py`) and try the curl lines in the
+README's "Demo" section. tests/test_demo.py serves it and checks every route.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from starlette.routing import Route, Router
+
+from egress import HTTPError, Request, endpoint, to_response
+from egress.responses import FileResponse, StreamingResponse
+
+HERE = Path(__file__).resolve()
+
+
+class Color(Enum):
+    BLUE = "blue"
+    BLACK = "black"
+
+
+@dataclass
+class Pen:
+    name: str
+    price: Decimal
+    color: Color
+
+
+PENS = {
+    1: Pen("fountain", Decimal("12.50"), Color.BLUE),
+    2: Pen("ballpoint", Decimal("1.20"), Color.BLACK),
+}
+
+
+class Greeting:
+    """An object with the result protocol: the pipeline converts what it returns."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __response__(self) -> tuple[str, int, dict[str, str]]:
+        return f"Hello, {self.name}!", 200, {"x-greeted": self.name}
+
+
+@endpoint
+def home() -> dict[str, Any]:
+    """A raw dict (and a sync handler: it runs in a worker thread)."""
+    return {"message": "Welcome home", "id": 7}
+
+
+@endpoint
+async def pen(pen_id: int) -> Pen:
+    """A dataclass, and a path parameter converted to int; an unknown pen is a 404."""
+    if pen_id not in PENS:
+        raise HTTPError(404, f"no pen {pen_id}")
+    return PENS[pen_id]
+
+
+@endpoint
+async def create(name: str = "pen") -> tuple[str, int, dict[str, str]]:
+    """A tuple: body, status and headers."""
+    return f"created {name}", 201, {"location": f"/pens/{name}"}
+
+
+@endpoint
+async def greet(name: str = "world") -> Greeting:
+    return Greeting(name)
+
+
+@endpoint
+async def teapot() -> None:
+    raise HTTPError(418)
+
+
+async def count_to(n: int) -> AsyncIterator[str]:
+    for i in range(1, n + 1):
+        yield f"{i}\n"
+        await asyncio.sleep(0)
+
+
+@endpoint
+async def stream(n: int = 3) -> StreamingResponse:
+    return StreamingResponse(count_to(n), media_type="text/plain")
+
+
+@endpoint
+async def source(request: Request) -> FileResponse:
+    """This very file, with Range support (`curl -r 0-8`)."""
+    return FileResponse(HERE, media_type="text/plain", content_disposition_type="inline")
+
+
+@endpoint
+async def timed() -> dict[str, str]:
+    return {"status": "measured"}
+
+
+@timed.middleware
+async def elapsed(call_next: Callable[[], Awaitable[Any]]) -> Any:
+    started = time.perf_counter()
+    response = to_response(await call_next())
+    response.headers["x-time-elapsed"] = f"{(time.perf_counter() - started) * 1000:.3f}ms"
+    return response
+
+
+runs = 0
+
+
+@endpoint(cache_rate=3)
+async def cached() -> dict[str, int]:
+    """Runs on requests 1, 4, 7, ...; the response is replayed in between."""
+    global runs
+    runs += 1
+    return {"runs": runs}
+
+
+app = Router(
+    [
+        Route("/", home),
+        Route("/pens/{pen_id}", pen),
+        Route("/pens", create, methods=["POST"]),
+        Route("/greet", greet),
+        Route("/teapot", teapot),
+        Route("/stream", stream),
+        Route("/source", source, methods=["GET", "HEAD"]),
+        Route("/timed", timed),
+        Route("/cached", cached),
+    ]
+)
+
+if __name__ == "__main__":
+    import uvicorn
+
+    uvicorn.run(app, host="127.0.0.1", port=8000)

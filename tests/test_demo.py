@@ -1,0 +1,76 @@
+"""The served demo (examples/app.py) under uvicorn: every route answers as the README says."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests._servers import serve
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[httpx.Client]:
+    with serve("examples.app:app") as base_url, httpx.Client(base_url=base_url, timeout=10) as c:
+        yield c
+
+
+def test_raw_dict(demo: httpx.Client) -> None:
+    response = demo.get("/")
+    assert response.json() == {"message": "Welcome home", "id": 7}
+    assert response.headers["content-type"] == "application/json"
+
+
+def test_dataclass_and_path_parameter(demo: httpx.Client) -> None:
+    assert demo.get("/pens/1").json() == {"name": "fountain", "price": "12.50", "color": "blue"}
+    bad = demo.get("/pens/x")
+    assert (bad.status_code, bad.json()["parameter"], bad.json()["expected"]) == (
+        400,
+        "pen_id",
+        "int",
+    )
+
+
+def test_http_error(demo: httpx.Client) -> None:
+    missing = demo.get("/pens/9")
+    assert (missing.status_code, missing.json()) == (404, {"detail": "no pen 9"})
+    teapot = demo.get("/teapot")
+    assert (teapot.status_code, teapot.json()) == (418, {"detail": "I'm a Teapot"})
+
+
+def test_tuple_with_status_and_headers(demo: httpx.Client) -> None:
+    response = demo.post("/pens?name=quill")
+    assert (response.status_code, response.text) == (201, "created quill")
+    assert response.headers["location"] == "/pens/quill"
+
+
+def test_result_protocol(demo: httpx.Client) -> None:
+    response = demo.get("/greet?name=Ada")
+    assert response.text == "Hello, Ada!"
+    assert response.headers["x-greeted"] == "Ada"
+
+
+def test_streaming(demo: httpx.Client) -> None:
+    response = demo.get("/stream?n=3")
+    assert response.text == "1\n2\n3\n"
+    assert "content-length" not in response.headers
+
+
+def test_file_with_ranges(demo: httpx.Client) -> None:
+    whole = demo.get("/source")
+    assert whole.text.startswith('"""The egress demo')
+    part = demo.get("/source", headers={"range": "bytes=0-8"})
+    assert (part.status_code, part.text) == (206, '"""The eg')
+    assert part.headers["content-range"] == f"bytes 0-8/{len(whole.content)}"
+
+
+def test_middleware(demo: httpx.Client) -> None:
+    response = demo.get("/timed")
+    assert response.json() == {"status": "measured"}
+    assert response.headers["x-time-elapsed"].endswith("ms")
+
+
+def test_cache_rate(demo: httpx.Client) -> None:
+    runs = [demo.get("/cached").json()["runs"] for _ in range(7)]
+    assert runs == [1, 1, 1, 2, 2, 2, 3]
