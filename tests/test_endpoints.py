@@ -426,3 +426,42 @@ async def test_lifespan_is_answered() -> None:
     assert sent == [{"type": "websocket.close", "code": 1000}]
     with pytest.raises(ValueError, match="serves HTTP"):
         await app({"type": "other"}, receive, send)
+
+
+def test_request_headers_join_repeats_and_ignore_case() -> None:
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/",
+        "headers": [
+            (b"accept", b"text/html"),
+            (b"Accept", b"application/json"),
+            (b"cookie", b"a=1"),
+            (b"cookie", b"b=2"),
+        ],
+    }
+    request = Request(scope, None)
+    assert request.headers["ACCEPT"] == "text/html, application/json"
+    assert request.cookies == {"a": "1", "b": "2"}
+    assert sorted(request.headers) == ["accept", "cookie"]
+    assert len(request.headers) == 2
+    assert 1 not in request.headers
+    assert "RequestHeaders" in repr(request.headers)
+
+
+@pytest.mark.anyio
+async def test_failing_coroutine_content_is_a_500_before_sending(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def fails() -> str:
+        raise RuntimeError("late failure")
+
+    @endpoint
+    async def deferred() -> HTMLResponse:
+        return HTMLResponse(fails())
+
+    with caplog.at_level(logging.ERROR, logger="egress.endpoints"):
+        async with client(deferred) as c:
+            response = await c.get("/")
+    assert response.status_code == 500
+    assert "late failure" in caplog.text
