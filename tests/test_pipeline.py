@@ -405,3 +405,16 @@ def test_tuple_with_a_bodiless_status_drops_content_length() -> None:
 def test_tuple_with_a_bodiless_status_refuses_a_rendered_body() -> None:
     with pytest.raises(ValueError, match="204 response carries no body"):
         to_response((PlainText("x"), 204))
+
+
+@pytest.mark.anyio
+async def test_async_result_protocol_method() -> None:
+    class Later:
+        async def __view_result__(self) -> Any:
+            return {"x-worthiness": "0"}, "you are not worthy", 400
+
+    response = await to_response_async(Later())
+    assert (response.status_code, response.body) == (400, b"you are not worthy")
+    assert response.headers["x-worthiness"] == "0"
+    sent = await fetch(to_response(Later()))
+    assert (sent.status_code, sent.text) == (400, "you are not worthy")
