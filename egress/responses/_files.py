@@ -278,7 +278,9 @@ class FileResponse(Response[Any]):
             return
         whole = [ByteRange(0, stat_result.st_size - 1)] if stat_result.st_size else []
         reader = _FileReader(file, pieces or whole, self.chunk_size)
-        if await send_streamed(start, ThreadedIterator(reader), scope, receive, send):
+        if await send_streamed(
+            start, ThreadedIterator(reader, read_ahead=True), scope, receive, send
+        ):
             await self._run_background()
 
     def _file_headers(self, stat_result: os.stat_result) -> RawHeaders:

@@ -51,13 +51,16 @@ class ThreadedIterator(Generic[T]):
 
     A `next()` still running when the consumer is cancelled is waited for before
     `close()`: closing a generator while it executes in another thread is an error,
-    and the generator's `finally` must run.
+    and the generator's `finally` must run. `read_ahead` fetches the next item while
+    the current one is being sent (files: the disk read overlaps the network write);
+    user generators are not read ahead, so they advance only as the client reads.
     """
 
-    __slots__ = ("_context", "_iterator", "_pending")
+    __slots__ = ("_context", "_iterator", "_pending", "_read_ahead")
 
-    def __init__(self, iterator: Iterator[T]) -> None:
+    def __init__(self, iterator: Iterator[T], *, read_ahead: bool = False) -> None:
         self._iterator = iterator
+        self._read_ahead = read_ahead
         self._context = contextvars.copy_context()
         self._pending: asyncio.Future[T] | None = None
 
@@ -66,10 +69,14 @@ class ThreadedIterator(Generic[T]):
 
     async def __anext__(self) -> T:
         loop = asyncio.get_running_loop()
-        self._pending = loop.run_in_executor(None, self._next_in_context)
-        item = await asyncio.shield(self._pending)
+        pending = self._pending
+        if pending is None or not self._read_ahead:
+            pending = self._pending = loop.run_in_executor(None, self._next_in_context)
+        item = await asyncio.shield(pending)
         if item is _DONE:
             raise StopAsyncIteration
+        if self._read_ahead:
+            self._pending = loop.run_in_executor(None, self._next_in_context)
         return item
 
     def _next_in_context(self) -> T:
