@@ -26,19 +26,48 @@ def free_port() -> int:
 
 def _command(server: str, app: str, port: int) -> list[str]:
     if server == "uvicorn":
-        return [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1",
-                "--port", str(port), "--log-level", "warning"]
+        return [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            app,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ]
     if server == "hypercorn":
         return [sys.executable, "-m", "hypercorn", app, "--bind", f"127.0.0.1:{port}"]
     if server == "granian":
-        return [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1",
-                "--port", str(port), "--workers", "1", "--log-level", "warning", app]
+        return [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "asgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+            app,
+        ]
     raise ValueError(f"unknown server {server!r}: use uvicorn, hypercorn or granian")
 
 
 @contextlib.contextmanager
-def serve(app: str, server: str = "uvicorn", *, env: dict[str, str] | None = None,
-          startup_timeout: float = 20.0) -> Iterator[str]:
+def serve(
+    app: str,
+    server: str = "uvicorn",
+    *,
+    env: dict[str, str] | None = None,
+    startup_timeout: float = 20.0,
+) -> Iterator[str]:
     """Run `app` under `server` on a free loopback port; yield its base URL."""
     port = free_port()
     process = subprocess.Popen(
@@ -55,7 +84,9 @@ def serve(app: str, server: str = "uvicorn", *, env: dict[str, str] | None = Non
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
                 break
             if time.monotonic() > deadline:
-                raise TimeoutError(f"{server} did not listen on port {port} within {startup_timeout}s")
+                raise TimeoutError(
+                    f"{server} did not listen on port {port} within {startup_timeout}s"
+                )
             time.sleep(0.05)
         yield f"http://127.0.0.1:{port}"
     finally:
