@@ -134,10 +134,17 @@ def test_bad_content_and_timeouts_are_refused_at_construction() -> None:
     assert StreamingResponse([], chunk_timeout=0).chunk_timeout is None
 
 
-async def test_a_str_is_not_streamed_character_by_character() -> None:
-    response = StreamingResponse("text")  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="iterable or async iterable"):
-        await response(SCOPE, Client().receive, Client().send)
+@pytest.mark.parametrize("body", ["text", b"bytes", memoryview(b"view")])
+def test_a_whole_body_is_not_streamed_piece_by_piece(body: Any) -> None:
+    with pytest.raises(TypeError, match="for a whole body, use Response or PlainText"):
+        StreamingResponse(body)
+
+
+async def test_a_callable_returning_a_whole_body_fails_before_the_head() -> None:
+    client = Client()
+    with pytest.raises(TypeError, match="got str"):
+        await StreamingResponse(lambda: "text")(SCOPE, client.receive, client.send)  # type: ignore[arg-type, return-value]
+    assert client.messages == []
 
 
 async def test_a_non_bytes_chunk_fails_with_its_type(caplog: pytest.LogCaptureFixture) -> None:

@@ -29,6 +29,9 @@ ChunkIterable = Iterable[Chunk] | AsyncIterable[Chunk]
 StreamContent = ChunkIterable | Callable[[], ChunkIterable]
 
 _DONE: Any = object()
+# Iterable, but a whole body rather than chunks: streaming one would send a character
+# (or an int) at a time.
+_WHOLE_BODIES = (str, bytes, bytearray, memoryview)
 _FINAL_MESSAGE: Message = {"type": "http.response.body", "body": b"", "more_body": False}
 
 
@@ -114,11 +117,12 @@ def chunk_source(content: ChunkIterable) -> ChunkSource:
     if isinstance(content, AsyncIterable):
         iterator = aiter(content)
         return iterator if hasattr(iterator, "aclose") else _AsyncIteratorSource(iterator)  # type: ignore[return-value]
-    if isinstance(content, Iterable) and not isinstance(content, (str, bytes, bytearray)):
+    if isinstance(content, Iterable) and not isinstance(content, _WHOLE_BODIES):
         return ThreadedIterator(iter(content))
     raise TypeError(
         f"StreamingResponse content must be an iterable or async iterable of bytes/str chunks, "
-        f"or a callable returning one; got {type(content).__name__}"
+        f"or a callable returning one; got {type(content).__name__} (for a whole body, use "
+        "Response or PlainText)"
     )
 
 
@@ -242,7 +246,9 @@ class StreamingResponse(Response[Any]):
         chunk_timeout: float | None = None,
         complete_timeout: float | None = None,
     ) -> None:
-        if not isinstance(content, (Iterable, AsyncIterable)) and not callable(content):
+        if isinstance(content, _WHOLE_BODIES) or not (
+            isinstance(content, (Iterable, AsyncIterable)) or callable(content)
+        ):
             chunk_source(content)  # raises the TypeError that explains what is accepted
         self.content = content
         self.chunk_timeout = _timeout("chunk_timeout", chunk_timeout)
