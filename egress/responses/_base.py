@@ -73,6 +73,10 @@ def _result_hook(content: object) -> Callable[[], object] | None:
     return None
 
 
+class _Unresolved(RuntimeError):
+    """`body` was read while the content is still a coroutine."""
+
+
 class _UnresolvedBody:
     """Class-level stand-in for `body`: an instance's own `body` attribute shadows it
     once set, so only a response whose coroutine content is still pending reaches it."""
@@ -80,7 +84,7 @@ class _UnresolvedBody:
     def __get__(self, instance: object, owner: type) -> Any:
         if instance is None:
             return self
-        raise RuntimeError(
+        raise _Unresolved(
             f"{owner.__name__}.body is not available yet: its content is a coroutine; "
             "`await response.resolve_async_content()` first (sending the response does it)"
         )
@@ -131,7 +135,7 @@ class Response(Generic[T]):
         if body_translate is None and content.__class__ in _PLAIN_DATA:
             rendered = self.render(content)  # type: ignore[arg-type]
             body: Body = rendered if rendered.__class__ is bytes else self._encode(rendered)
-            if self._plain_head and status_code is None and headers is None and media_type is None:
+            if status_code is None and headers is None and media_type is None and self._plain_head:
                 # The common case: straight to the two headers egress writes itself.
                 self.body = body
                 self.raw_headers = [
@@ -371,12 +375,15 @@ class Response(Generic[T]):
     # -- sending ----------------------------------------------------------------------
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self._pending is not None:
+        try:
+            body = self.body
+        except _Unresolved:
             await self.resolve_async_content()
+            body = self.body
         await send(
             {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
         )
-        await send({"type": "http.response.body", "body": self.body})
+        await send({"type": "http.response.body", "body": body})
         if self.background is not None:
             await run_logged(self.background)
 
