@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, unquote
 from egress.responses._base import Receive, Scope, Send
 from egress.responses._files import FileResponse
 from egress.responses._text import PlainText
+from tests.apps_streaming import serve_lifespan
 
 DIRECTORY = os.path.realpath(os.environ.get("EGRESS_TEST_FILES", "."))
 
@@ -32,9 +33,7 @@ def _open_files(directory: str) -> int:
 
 async def app(scope: Scope, receive: Receive, send: Send) -> None:
     if scope["type"] == "lifespan":
-        while (await receive())["type"] != "lifespan.shutdown":
-            await send({"type": "lifespan.startup.complete"})
-        await send({"type": "lifespan.shutdown.complete"})
+        await serve_lifespan(receive, send)
         return
     route, _, name = scope["path"].strip("/").partition("/")
     query = {k: v[0] for k, v in parse_qs(scope["query_string"].decode()).items()}

@@ -127,10 +127,15 @@ def _response(scope: Scope) -> StreamingResponse:
     raise LookupError(route)
 
 
+async def serve_lifespan(receive: Receive, send: Send) -> None:
+    """Acknowledge startup and shutdown, so every server runs the app quietly."""
+    while (await receive())["type"] != "lifespan.shutdown":
+        await send({"type": "lifespan.startup.complete"})
+    await send({"type": "lifespan.shutdown.complete"})
+
+
 async def app(scope: Scope, receive: Receive, send: Send) -> None:
     if scope["type"] == "lifespan":
-        while (await receive())["type"] != "lifespan.shutdown":
-            await send({"type": "lifespan.startup.complete"})
-        await send({"type": "lifespan.shutdown.complete"})
+        await serve_lifespan(receive, send)
         return
     await _response(scope)(scope, receive, send)
