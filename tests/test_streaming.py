@@ -300,3 +300,25 @@ async def test_a_sync_next_in_flight_is_waited_for_before_close() -> None:
     release.set()
     await asyncio.wait_for(closing, 2)
     assert events == ["finally"]
+
+
+async def test_a_blocking_sync_generator_does_not_block_the_event_loop() -> None:
+    def blocking() -> Iterator[bytes]:
+        for _ in range(3):
+            time.sleep(0.1)  # blocking I/O, as a database cursor would do
+            yield b"row"
+
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticking = asyncio.ensure_future(ticker())
+    client = Client()
+    await StreamingResponse(blocking())(SCOPE, client.receive, client.send)
+    ticking.cancel()
+    assert client.body == b"rowrowrow"
+    assert ticks >= 10  # the loop kept running during the 0.3 s of blocking
