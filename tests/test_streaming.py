@@ -320,5 +320,6 @@ async def test_a_blocking_sync_generator_does_not_block_the_event_loop() -> None
     client = Client()
     await StreamingResponse(blocking())(SCOPE, client.receive, client.send)
     ticking.cancel()
+    await asyncio.wait((ticking,))
     assert client.body == b"rowrowrow"
     assert ticks >= 10  # the loop kept running during the 0.3 s of blocking
