@@ -423,6 +423,19 @@ async def test_coroutine_with_a_result_and_a_strategy() -> None:
     assert (await fetch(Response(named(), body_translate="repr"))).text == "Named()"
 
 
+async def test_result_that_converts_to_pending_content() -> None:
+    class Later:
+        def __response__(self) -> Any:
+            return _greeting()
+
+    response = Response(Later(), status_code=202)
+    with pytest.raises(RuntimeError, match="resolve_async_content"):
+        _ = response.body
+    got = await fetch(response)
+    assert (got.status_code, got.text) == (202, "hello later")
+    assert got.headers["content-type"] == "text/plain; charset=utf-8"
+
+
 async def test_async_content_keeps_cookies_set_before_resolving() -> None:
     async def made() -> Created:
         return Created()

@@ -108,7 +108,13 @@ class Response(Generic[T]):
     _content_type_value: bytes | None = None
     _renders = False
     _plain_head = False  # a Content-Type is known and the default status carries a body
-    _pending: tuple[Coroutine[Any, Any, Any], BodyTranslate | None, tuple[bool, bool]] | None = None
+    # What resolve_async_content() still has to do: await a coroutine and translate its
+    # value, or adopt a converted result whose own content is pending; plus the strategy
+    # and whether status and media type were explicit.
+    _pending: (
+        tuple[Coroutine[Any, Any, Any] | Response[Any], BodyTranslate | None, tuple[bool, bool]]
+        | None
+    ) = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -159,7 +165,11 @@ class Response(Generic[T]):
             translated = self._translate(content, body_translate, status_code)
             if isinstance(translated, Response):
                 self._init_head(status_code, headers, media_type, background)
-                self._adopt(translated, status_code is not None, media_type is not None)
+                explicit = (status_code is not None, media_type is not None)
+                if translated._pending is not None:
+                    self._pending = (translated, body_translate, explicit)
+                else:
+                    self._adopt(translated, *explicit)
                 return
             body = translated
         self.body = body
@@ -250,9 +260,12 @@ class Response(Generic[T]):
         exist. Does nothing when the content was not a coroutine (or is resolved)."""
         if self._pending is None:
             return
-        coroutine, strategy, (explicit_status, explicit_media) = self._pending
+        source, strategy, (explicit_status, explicit_media) = self._pending
         self._pending = None
-        translated = self._translate(await coroutine, strategy, None)
+        if isinstance(source, Response):
+            translated: Body | Response[Any] = source
+        else:
+            translated = self._translate(await source, strategy, None)
         if isinstance(translated, Response):
             await translated.resolve_async_content()
             self._adopt(translated, explicit_status, explicit_media)
