@@ -375,6 +375,12 @@ async def test_result_returning_data_becomes_json() -> None:
     assert got.headers["content-type"] == "application/json"
 
 
+def test_result_protocol_is_looked_up_on_the_class() -> None:
+    assert Response(Created, body_translate="repr").body == repr(Created).encode()
+    with pytest.raises(TypeError, match="Response cannot render type"):
+        Response(Created)
+
+
 def test_result_strategy_needs_the_protocol() -> None:
     with pytest.raises(TypeError, match=r"needs an object with __response__\(\)"):
         Response(Named(), body_translate="result")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Coroutine, Sequence
 from datetime import datetime, timezone
+from functools import partial
 from types import CoroutineType
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
@@ -66,10 +67,14 @@ def _content_type(media_type: str | None, charset: str) -> bytes | None:
 
 
 def _result_hook(content: object) -> Callable[[], object] | None:
+    """The bound result-protocol method, looked up on the class as for any special
+    method (so a class passed as content, or a proxy answering every attribute, is not
+    mistaken for a result)."""
+    kind = type(content)
     for name in _RESULT_HOOKS:
-        hook = getattr(content, name, None)
-        if hook is not None:
-            return hook  # type: ignore[no-any-return]
+        method = getattr(kind, name, None)
+        if method is not None:
+            return partial(method, content)
     return None
 
 
