@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection, Coroutine, Sequence
 from datetime import datetime, timezone
 from functools import partial
 from types import CoroutineType
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from egress.encoders import EncoderRegistry
 from egress.encoders import registry as default_registry
@@ -78,23 +78,6 @@ def _result_hook(content: object) -> Callable[[], object] | None:
     return None
 
 
-class _Unresolved(RuntimeError):
-    """`body` was read while the content is still a coroutine."""
-
-
-class _UnresolvedBody:
-    """Class-level stand-in for `body`: an instance's own `body` attribute shadows it
-    once set, so only a response whose coroutine content is still pending reaches it."""
-
-    def __get__(self, instance: object, owner: type) -> Any:
-        if instance is None:
-            return self
-        raise _Unresolved(
-            f"{owner.__name__}.body is not available yet: its content is a coroutine; "
-            "`await response.resolve_async_content()` first (sending the response does it)"
-        )
-
-
 class Response(Generic[T]):
     """A complete HTTP response and the ASGI app that sends it."""
 
@@ -105,10 +88,7 @@ class Response(Generic[T]):
     background: BackgroundTask | BackgroundTasks | None = None
     encoders: EncoderRegistry = default_registry
     raw_headers: RawHeaders
-    if TYPE_CHECKING:
-        body: Body
-    else:
-        body = _UnresolvedBody()
+    _body: Body
 
     _content_type_value: bytes | None = None
     _renders = False
@@ -148,7 +128,7 @@ class Response(Generic[T]):
             body: Body = rendered if rendered.__class__ is bytes else self._encode(rendered)
             if status_code is None and headers is None and media_type is None and self._plain_head:
                 # The common case: straight to the two headers egress writes itself.
-                self.body = body
+                self._body = body
                 self.raw_headers = [
                     (b"content-length", b"%d" % len(body)),
                     (b"content-type", self._content_type_value),  # type: ignore[list-item]
@@ -177,10 +157,30 @@ class Response(Generic[T]):
                     self._adopt(translated, *explicit)
                 return
             body = translated
-        self.body = body
+        self._body = body
         self._init_head(status_code, headers, media_type, background, _length(body))
 
     # -- the body ---------------------------------------------------------------------
+
+    @property
+    def body(self) -> Body:
+        """The rendered body; with coroutine content, only once it is resolved."""
+        try:
+            return self._body
+        except AttributeError:
+            if self._pending is not None:
+                raise RuntimeError(
+                    f"{type(self).__name__}.body is not available yet: its content is a "
+                    "coroutine; `await response.resolve_async_content()` first (sending the "
+                    "response does it)"
+                ) from None
+            raise AttributeError(
+                f"{type(self).__name__} has no body: it sends its content as it goes"
+            ) from None
+
+    @body.setter
+    def body(self, value: Body) -> None:
+        self._body = value
 
     def render(self, content: T) -> bytes | str:
         """The `"custom"` strategy: override to turn `content` into the body."""
@@ -253,7 +253,7 @@ class Response(Generic[T]):
         self._set_body(converted.body)
 
     def _set_body(self, body: Body) -> None:
-        self.body = body
+        self._body = body
         if allows_body(self.status_code):
             self.raw_headers = [pair for pair in self.raw_headers if pair[0] != b"content-length"]
             self.raw_headers.append((b"content-length", b"%d" % _length(body)))
@@ -393,15 +393,12 @@ class Response(Generic[T]):
     # -- sending ----------------------------------------------------------------------
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            body = self.body
-        except _Unresolved:
+        if self._pending is not None:
             await self.resolve_async_content()
-            body = self.body
         await send(
             {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
         )
-        await send({"type": "http.response.body", "body": body})
+        await send({"type": "http.response.body", "body": self._body})
         if self.background is not None:
             await run_logged(self.background)
 
