@@ -25,6 +25,8 @@ def test_lookup_is_case_insensitive_and_multi_valued() -> None:
     assert len(headers) == 2
     assert headers.multi_items() == [("x-a", "1"), ("set-cookie", "a=1"), ("set-cookie", "b=2")]
     assert headers.get("nope") is None
+    assert headers.get("名前") is None
+    assert "名前" not in headers
     with pytest.raises(KeyError):
         headers["nope"]
 

@@ -55,6 +55,12 @@ def encode_headers(headers: Mapping[str, str] | Iterable[tuple[str, str]] | Head
     return [encode_header(name, value) for name, value in pairs]
 
 
+def _lookup_name(key: str) -> bytes:
+    """`key` as stored. A character latin-1 lacks becomes '?', which no valid (token)
+    name holds, so looking up such a key finds nothing instead of raising."""
+    return key.lower().encode("latin-1", "replace")
+
+
 class Headers(MutableMapping[str, str]):
     """HTTP headers, as a case-insensitive multi-dict over a response's `raw_headers`.
 
@@ -69,7 +75,7 @@ class Headers(MutableMapping[str, str]):
         self.raw: RawHeaders = [] if raw is None else raw
 
     def __getitem__(self, key: str) -> str:
-        wanted = key.lower().encode("latin-1")
+        wanted = _lookup_name(key)
         for name, value in self.raw:
             if name == wanted:
                 return value.decode("latin-1")
@@ -77,7 +83,7 @@ class Headers(MutableMapping[str, str]):
 
     def getlist(self, key: str) -> list[str]:
         """Every value of `key`, in order (e.g. each `set-cookie`)."""
-        wanted = key.lower().encode("latin-1")
+        wanted = _lookup_name(key)
         return [value.decode("latin-1") for name, value in self.raw if name == wanted]
 
     def __setitem__(self, key: str, value: str) -> None:
@@ -90,7 +96,7 @@ class Headers(MutableMapping[str, str]):
         self.raw.append(encode_header(key, value))
 
     def __delitem__(self, key: str) -> None:
-        if not self._remove(key.lower().encode("latin-1")):
+        if not self._remove(_lookup_name(key)):
             raise KeyError(key)
 
     def _remove(self, name: bytes) -> bool:
@@ -102,7 +108,7 @@ class Headers(MutableMapping[str, str]):
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, str):
             return False
-        wanted = key.lower().encode("latin-1")
+        wanted = _lookup_name(key)
         return any(name == wanted for name, _ in self.raw)
 
     def __iter__(self) -> Iterator[str]:
