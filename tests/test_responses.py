@@ -517,6 +517,15 @@ async def test_async_content_on_a_bodiless_status() -> None:
         await Response(something(), status_code=204).resolve_async_content()
 
 
+async def test_subclass_with_a_bodiless_default_status() -> None:
+    class Accepted(JSONResponse[None]):
+        status_code = 204
+
+    messages = await collect(Accepted())
+    assert messages[0]["status"] == 204
+    assert messages[0]["headers"] == []
+
+
 def test_repr() -> None:
     assert repr(Error("x")) == "Error(status_code=500)"
 

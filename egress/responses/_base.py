@@ -92,7 +92,8 @@ class Response(Generic[T]):
 
     _content_type_value: bytes | None = None
     _renders = False
-    _plain_head = False  # a Content-Type is known and the default status carries a body
+    # The Content-Type of the common case (class defaults, a status that carries a body).
+    _plain_content_type: bytes | None = None
     # What resolve_async_content() still has to do: await a coroutine and translate its
     # value, or adopt a converted result whose own content is pending; plus the strategy
     # and whether status and media type were explicit.
@@ -105,7 +106,8 @@ class Response(Generic[T]):
         super().__init_subclass__(**kwargs)
         cls._content_type_value = _content_type(cls.media_type, cls.charset)
         cls._renders = cls.render is not Response.render
-        cls._plain_head = cls._content_type_value is not None and allows_body(cls.status_code)
+        bodied = allows_body(cls.status_code)
+        cls._plain_content_type = cls._content_type_value if bodied else None
 
     def __init__(
         self,
@@ -126,12 +128,13 @@ class Response(Generic[T]):
         if body_translate is None and content.__class__ in _PLAIN_DATA:
             rendered = self.render(content)  # type: ignore[arg-type]
             body: Body = rendered if rendered.__class__ is bytes else self._encode(rendered)
-            if status_code is None and headers is None and media_type is None and self._plain_head:
+            content_type = self._plain_content_type
+            if status_code is None and headers is None and media_type is None and content_type:
                 # The common case: straight to the two headers egress writes itself.
                 self._body = body
                 self.raw_headers = [
                     (b"content-length", b"%d" % len(body)),
-                    (b"content-type", self._content_type_value),  # type: ignore[list-item]
+                    (b"content-type", content_type),
                 ]
                 if background is not None:
                     self.background = background
