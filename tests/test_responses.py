@@ -518,10 +518,10 @@ async def test_async_content_on_a_bodiless_status() -> None:
 
 
 async def test_subclass_with_a_bodiless_default_status() -> None:
-    class Accepted(JSONResponse[None]):
+    class NoContent(JSONResponse[None]):
         status_code = 204
 
-    messages = await collect(Accepted())
+    messages = await collect(NoContent())
     assert messages[0]["status"] == 204
     assert messages[0]["headers"] == []
 
