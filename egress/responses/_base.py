@@ -396,6 +396,7 @@ class Response(Generic[T]):
     # -- sending ----------------------------------------------------------------------
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # _start_message() and _run_background() inlined: this runs for every response.
         if self._pending is not None:
             await self.resolve_async_content()
         await send(
@@ -411,6 +412,3 @@ class Response(Generic[T]):
 
 def _length(body: Body) -> int:
     return body.nbytes if isinstance(body, memoryview) else len(body)
-
-
-Response._content_type_value = _content_type(Response.media_type, Response.charset)
