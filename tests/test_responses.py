@@ -561,6 +561,8 @@ async def test_subclass_hooks() -> None:
     assert got.headers["x-chunks"] == "2"
     assert got.cookies["c"] == "1"
     assert seen == ["after"]
+    with pytest.raises(AttributeError, match="Chunks has no body: it sends its content as it goes"):
+        _ = response.body
 
 
 def test_init_head_keeps_a_user_length_without_one_of_its_own() -> None:
