@@ -183,11 +183,8 @@ class _MsgspecEncoder(_PluginEncoder):
         return getattr(sys.modules["msgspec"], "Struct", None)
 
     def serialize(self, value: Any) -> Any:
-        msgspec = sys.modules["msgspec"]
-        try:
-            return _Fragment(msgspec.json.encode(value))
-        except (TypeError, msgspec.EncodeError):
-            return msgspec.structs.asdict(value)
+        data = self.serialize_json(value)
+        return _Fragment(data) if data.__class__ is bytes else data
 
     def serialize_json(self, value: Any) -> Any:
         msgspec = sys.modules["msgspec"]

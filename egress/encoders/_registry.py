@@ -53,7 +53,7 @@ class EncoderRegistry:
         self, builtins: bool = True, *, backend: str = "orjson", max_items: int = DEFAULT_MAX_ITEMS
     ) -> None:
         _check_backend(backend)
-        self.backend = backend
+        self._backend = backend
         self.max_items = max_items
         self._lock = threading.Lock()
         self._entries: list[Entry] = []
@@ -62,7 +62,7 @@ class EncoderRegistry:
                 Entry(e, e.priority, next(_seq), True) for e in builtin_encoders(max_items)
             ]
         self.decoders = Decoders()
-        self._plan = Plan(self._entries)
+        self._install(Plan(self._entries))
 
     # -- registration -------------------------------------------------------------------
 
@@ -143,7 +143,7 @@ class EncoderRegistry:
         with self._lock:
             entry = Entry(encoder, encoder.priority, next(_seq), False)
             self._entries = [*self._entries, entry]
-            self._plan = Plan(self._entries)
+            self._install(Plan(self._entries))
         return encoder
 
     def unregister(self, key: str | Encoder[Any] | type) -> None:
@@ -164,7 +164,7 @@ class EncoderRegistry:
             if len(kept) == len(self._entries):
                 raise KeyError(f"no encoder registered as {key!r}; see registry.encoders()")
             self._entries = kept
-            self._plan = Plan(kept)
+            self._install(Plan(kept))
 
     @property
     def state(self) -> object:
@@ -181,25 +181,39 @@ class EncoderRegistry:
         with self._lock:
             clone._entries = list(self._entries)
             clone.decoders = self.decoders.copy()
-        clone._plan = Plan(clone._entries)
+        clone._install(Plan(clone._entries))
         return clone
+
+    @property
+    def backend(self) -> str:
+        """The JSON backend `dumps` uses when none is named (fixed at construction)."""
+        return self._backend
+
+    def _install(self, plan: Plan) -> None:
+        # `_fast` is the plan when a plain `dumps(value)` can go straight to orjson, so
+        # the hot path decides with one attribute read.
+        self._fast = plan if self.backend == "orjson" and not plan.prewalk else None
+        self._plan = plan
 
     # -- encoding -------------------------------------------------------------------------
 
     def dumps(self, value: Any, *, backend: str | None = None) -> bytes:
         """JSON bytes for `value`; EncodeError (a TypeError) names what failed and where."""
-        plan = self._plan
-        if (
-            (backend is None and self.backend == "orjson") or backend == "orjson"
-        ) and not plan.prewalk:
+        plan = self._fast if backend is None else self._direct(backend)
+        if plan is not None:
             try:
                 return _orjson_dumps(value, default=plan.default, option=plan.option)
             except _JSONEncodeError as error:
                 raise _diagnose(plan, value, error) from error.__cause__
-        return self._walk_dumps(plan, value, backend or self.backend)
+        return self._walk_dumps(self._plan, value, backend or self.backend)
+
+    def _direct(self, backend: str) -> Plan | None:
+        """The plan when `backend` can encode straight from it: orjson, no pre-walk."""
+        _check_backend(backend)
+        plan = self._plan
+        return plan if backend == "orjson" and not plan.prewalk else None
 
     def _walk_dumps(self, plan: Plan, value: Any, backend: str) -> bytes:
-        _check_backend(backend)
         if backend == "msgspec":
             plain = Walker(plan, float_hook=_backends.msgspec_float_hook).walk(value)
             encode = _backends.encode_msgspec
