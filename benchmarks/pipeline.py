@@ -31,7 +31,7 @@ from starlette.requests import Request as StarletteRequest
 from starlette.responses import JSONResponse as StarletteJSONResponse
 from starlette.routing import Route
 
-from benchmarks import _harness
+from benchmarks import _asgi, _harness
 from egress import endpoint
 
 BATCH = 200
@@ -95,36 +95,14 @@ def scope() -> dict[str, Any]:
     }
 
 
-async def receive() -> dict[str, Any]:
-    return {"type": "http.request", "body": b"", "more_body": False}
-
-
-class Collect:
-    """The minimal ASGI `send`: keeps the status and body of the last response."""
-
-    def __init__(self) -> None:
-        self.status = 0
-        self.body = b""
-
-    async def __call__(self, message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            self.status = message["status"]
-            self.body = b""
-        elif message["type"] == "http.response.body":
-            self.body += message.get("body", b"")
-
-
 def contender(name: str, app: App, loop: asyncio.AbstractEventLoop) -> _harness.Contender:
-    send = Collect()
+    def one(send: _asgi.Collect) -> Any:
+        return app(scope(), _asgi.receive, send)
 
-    async def batch() -> None:
-        for _ in range(BATCH):
-            await app(scope(), receive, send)
+    def check(send: _asgi.Collect) -> bool:
+        return send.status == 200 and b"Welcome home" in send.body
 
-    loop.run_until_complete(batch())
-    if send.status != 200 or b"Welcome home" not in send.body:
-        raise RuntimeError(f"{name} answered {send.status} {send.body!r}")
-    return _harness.Contender(name, lambda: loop.run_until_complete(batch()))
+    return _asgi.contender(name, one, loop, check, BATCH)
 
 
 def main() -> None:

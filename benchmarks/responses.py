@@ -41,7 +41,7 @@ from starlette.responses import JSONResponse as StarletteJSONResponse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import _harness
+from benchmarks import _asgi, _harness
 from egress import JSONResponse
 
 BATCH = 100
@@ -131,41 +131,21 @@ def litestar_app(payload: Any) -> Litestar:
 # -- driving ------------------------------------------------------------------------------
 
 
-async def receive() -> dict[str, Any]:
-    return {"type": "http.request", "body": b"", "more_body": False}
-
-
-class Sink:
-    """The minimal ASGI `send`: keeps the status and body of the last response."""
-
-    def __init__(self) -> None:
-        self.status = 0
-        self.body = b""
-
-    async def __call__(self, message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            self.status = message["status"]
-        else:
-            self.body = message["body"]
-
-
 def contender(
     name: str, make: Callable[[], Any], payload: Any, loop: asyncio.AbstractEventLoop
 ) -> _harness.Contender:
     """`make()` returns an ASGI app (a fresh response, or a whole app); BATCH of them are
     built and sent per timed call, inside one event-loop run."""
-    sink = Sink()
 
-    async def batch() -> None:
-        for _ in range(BATCH):
-            await make()(dict(SCOPE), receive, sink)
+    def one(send: _asgi.Collect) -> Any:
+        return make()(dict(SCOPE), _asgi.receive, send)
 
-    loop.run_until_complete(batch())
-    got = json.loads(sink.body)
-    same_shape = got == payload if payload is SMALL else len(got) == RECORDS
-    if sink.status != 200 or not same_shape:
-        raise RuntimeError(f"{name} answered {sink.status} {sink.body[:200]!r}")
-    return _harness.Contender(name, lambda: loop.run_until_complete(batch()))
+    def check(send: _asgi.Collect) -> bool:
+        got = json.loads(send.body)
+        same_shape = got == payload if payload is SMALL else len(got) == RECORDS
+        return send.status == 200 and same_shape
+
+    return _asgi.contender(name, one, loop, check, BATCH)
 
 
 def run(payload: Any, loop: asyncio.AbstractEventLoop) -> dict[str, float]:
