@@ -202,7 +202,7 @@ class EncoderRegistry:
         plan = self._fast if backend is None else self._direct(backend)
         if plan is not None:
             try:
-                return _orjson_dumps(value, default=plan.default, option=plan.option)
+                return _orjson_dumps(value, plan.default, plan.option)
             except _JSONEncodeError as error:
                 raise _diagnose(plan, value, error) from error.__cause__
         return self._walk_dumps(self._plan, value, backend or self.backend)
