@@ -19,10 +19,8 @@ Run: make bench (or .venv/bin/python benchmarks/responses.py)
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime
 import decimal
-import enum
 import json
 import sys
 import uuid
@@ -41,7 +39,7 @@ from starlette.responses import JSONResponse as StarletteJSONResponse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import _asgi, _harness
+from benchmarks import _asgi, _harness, _payloads
 from egress import JSONResponse
 
 BATCH = 100
@@ -50,22 +48,11 @@ SMALL = {"message": "Welcome home", "id": 7}
 SCOPE = {"type": "http", "method": "GET", "path": "/", "headers": []}
 
 
-class Plan(enum.Enum):
-    FREE = "free"
-    PRO = "pro"
-
-
-@dataclasses.dataclass
-class Address:
-    street: str
-    city: str
-
-
 def mixed() -> list[dict[str, Any]]:
     return [
         {
-            "address": Address(f"{i} Main St", "Springfield"),
-            "plan": Plan.PRO if i % 2 else Plan.FREE,
+            "address": _payloads.Address(f"{i} Main St", "Springfield"),
+            "status": _payloads.Status.ACTIVE if i % 2 else _payloads.Status.BLOCKED,
             "created": datetime.datetime(2024, 1, 1, 12, i % 60, tzinfo=datetime.timezone.utc),
             "id": uuid.UUID(int=i),
             "price": decimal.Decimal(f"{i}.99"),

@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any
 
 from egress._http_error import HTTPError
+from egress._protocol import result_method
 from egress.encoders import Encoder, EncoderRegistry
 from egress.encoders._scoped import registry_for
 from egress.responses import JSONResponse, PlainText, Response
@@ -74,11 +75,6 @@ def split_tuple(value: tuple[Any, ...]) -> tuple[Any, int, dict[str, str] | None
     if status is None or len(bodies) != 1 or isinstance(bodies[0], (int, dict)):
         return None
     return bodies[0], status, headers
-
-
-def _protocol_method(value: object) -> Any:
-    kind = type(value)
-    return getattr(kind, "__response__", None) or getattr(kind, "__view_result__", None)
 
 
 class Pipeline:
@@ -137,7 +133,7 @@ class Pipeline:
                 body, spec_status, spec_headers = spec
                 merged = spec_headers if headers is None else {**(spec_headers or {}), **headers}
                 return self._convert(body, status or spec_status, merged, depth)
-        method = _protocol_method(value)
+        method = result_method(value)
         if method is not None:
             if depth >= MAX_PROTOCOL_DEPTH:
                 raise TypeError(

@@ -1,8 +1,8 @@
 """The encoder registry: priority-ordered type handlers that turn values into JSON bytes."""
 
+from egress.encoders._encoder import Encoder
+from egress.encoders._errors import EncodeError
 from egress.encoders._registry import (
-    EncodeError,
-    Encoder,
     EncoderRegistry,
     dumps,
     register_encoder,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["EncodeError", "join_path"]
+__all__ = ["EncodeError", "join_path", "unsupported"]
 
 
 def join_path(path: str, key: object) -> str:

@@ -17,15 +17,7 @@ from egress.encoders._errors import EncodeError
 from egress.encoders._plan import NATIVE_TYPES, Entry, Plan
 from egress.encoders._walk import Explained, Walker
 
-__all__ = [
-    "EncodeError",
-    "Encoder",
-    "EncoderRegistry",
-    "dumps",
-    "register_encoder",
-    "registry",
-    "to_jsonable",
-]
+__all__ = ["EncoderRegistry", "dumps", "register_encoder", "registry", "to_jsonable"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _seq = itertools.count()  # global, so a copy's later registrations still win ties

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Coroutine, Sequence
 from datetime import datetime, timezone
-from functools import partial
 from types import CoroutineType
 from typing import Any, Generic, Literal, TypeVar
 
+from egress._protocol import result_method
 from egress.encoders import EncoderRegistry
 from egress.encoders import registry as default_registry
 from egress.encoders._scoped import registry_for
@@ -38,7 +38,6 @@ Receive = Callable[[], Coroutine[Any, Any, Message]]
 Send = Callable[[Message], Coroutine[Any, Any, None]]
 
 _STRATEGIES = (None, "str", "repr", "result", "custom")
-_RESULT_HOOKS = ("__response__", "__view_result__")
 # Values that never carry the result protocol nor are coroutines: the common case
 # skips those checks.
 _PLAIN_DATA = frozenset({dict, list, str, int, float, bool, tuple})
@@ -64,18 +63,6 @@ def _content_type(media_type: str | None, charset: str) -> bytes | None:
     if media_type.startswith("text/") and "charset=" not in media_type.lower():
         media_type = f"{media_type}; charset={charset}"
     return encode_headers([("content-type", media_type)])[0][1]
-
-
-def _result_hook(content: object) -> Callable[[], object] | None:
-    """The bound result-protocol method, looked up on the class as for any special
-    method (so a class passed as content, or a proxy answering every attribute, is not
-    mistaken for a result)."""
-    kind = type(content)
-    for name in _RESULT_HOOKS:
-        method = getattr(kind, name, None)
-        if method is not None:
-            return partial(method, content)
-    return None
 
 
 class Response(Generic[T]):
@@ -212,7 +199,7 @@ class Response(Generic[T]):
         if strategy is None:
             if isinstance(content, self.passthrough_body_types):
                 return content  # type: ignore[return-value]
-            if _result_hook(content) is not None:
+            if result_method(content) is not None:
                 strategy = "result"
             else:
                 return self._plain_body(content, status_code)
@@ -222,8 +209,8 @@ class Response(Generic[T]):
             return repr(content).encode(self.charset)
         if strategy == "custom":
             return self._encode(self.render(content))
-        hook = _result_hook(content)
-        if hook is None:
+        method = result_method(content)
+        if method is None:
             raise TypeError(
                 f"body_translate='result' needs an object with __response__() or "
                 f"__view_result__(), got {type(content).__name__}"
@@ -231,7 +218,7 @@ class Response(Generic[T]):
         from egress.pipeline import to_response  # late: the pipeline builds on responses
 
         encoders = None if self.encoders is default_registry else self.encoders
-        return to_response(hook(), encoders=encoders)
+        return to_response(method(content), encoders=encoders)
 
     def _adopt(self, converted: Response[Any], explicit_status: bool, explicit_media: bool) -> None:
         """Take body, status, headers and media type from a converted result; what the
