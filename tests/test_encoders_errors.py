@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -101,3 +102,29 @@ def test_an_encoder_that_raises_is_named_with_its_path(backend: str) -> None:
     with pytest.raises(EncodeError, match=r"at \$\.price \(Money\).*'money' raised") as caught:
         registry.dumps({"price": Money(1)}, backend=backend)
     assert isinstance(caught.value.__cause__, ValueError)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_depth_counts_containers_an_encoder_returns_like_orjson(backend: str) -> None:
+    @dataclasses.dataclass
+    class Node:
+        child: Any
+
+    def chain(depth: int) -> Any:
+        value: Any = None
+        for _ in range(depth):
+            value = Node(value)
+        return value
+
+    registry = EncoderRegistry()
+    assert registry.dumps(chain(254), backend=backend).count(b"child") == 254
+    with pytest.raises(EncodeError, match="nesting deeper than 254 levels"):
+        registry.dumps(chain(255), backend=backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_encoder_returning_its_own_value_is_an_error_not_a_hang(backend: str) -> None:
+    registry = EncoderRegistry()
+    registry.register(Money, lambda m: m)
+    with pytest.raises(EncodeError, match=r"at \$\.m \(Money\): encoders returned values"):
+        registry.dumps({"m": Money(1)}, backend=backend)

@@ -100,44 +100,54 @@ class Walker:
         )
 
     def _walk(self, value: Any, depth: int) -> Any:
-        cls = type(value)
-        if cls is str:
-            if self._strict_strings:
-                try:
-                    value.encode("utf-8")
-                except UnicodeEncodeError:
+        # A loop, not recursion, through encoders: a value an encoder returns is walked in
+        # this same frame, so Python's stack holds two frames per level of nesting.
+        hops = 0
+        while True:
+            cls = type(value)
+            if cls is str:
+                if self._strict_strings:
+                    try:
+                        value.encode("utf-8")
+                    except UnicodeEncodeError:
+                        raise EncodeError(
+                            "the str contains a lone surrogate, which UTF-8 cannot carry",
+                            type_name="str",
+                        ) from None
+                return value
+            if cls is int:
+                if not INT_MIN <= value <= INT_MAX:
                     raise EncodeError(
-                        "the str contains a lone surrogate, which UTF-8 cannot carry",
-                        type_name="str",
-                    ) from None
-            return value
-        if cls is int:
-            if not INT_MIN <= value <= INT_MAX:
+                        "the integer is outside the 64-bit range JSON consumers can read",
+                        type_name="int",
+                        hint="Send it as a str instead",
+                    )
+                return value
+            if cls is float:
+                if not math.isfinite(value):
+                    return None  # NaN and Infinity have no JSON form; orjson writes null
+                return value if self._float_hook is None else self._float_hook(value)
+            if value is None or cls is bool:
+                return value
+            if depth >= MAX_DEPTH:
+                raise self._too_deep()
+            if hops > MAX_DEPTH:
                 raise EncodeError(
-                    "the integer is outside the 64-bit range JSON consumers can read",
-                    type_name="int",
-                    hint="Send it as a str instead",
+                    f"encoders returned values needing encoding again {hops} times in a row",
+                    type_name=cls.__qualname__,
+                    hint="An encoder must return something closer to JSON than its input",
                 )
-            return value
-        if cls is float:
-            if not math.isfinite(value):
-                return None  # NaN and Infinity have no JSON form; orjson writes null
-            return value if self._float_hook is None else self._float_hook(value)
-        if value is None or cls is bool:
-            return value
-        if depth >= MAX_DEPTH:
-            raise self._too_deep()
-        if cls is dict or (not self._plan.subclass_passthrough and isinstance(value, dict)):
-            return self._walk_dict(value, depth + 1)
-        if (
-            cls is list
-            or cls is tuple
-            or (not self._plan.subclass_passthrough and isinstance(value, list))
-        ):
-            return self._walk_list(value, depth + 1)
-        if cls is RawJSON:
-            return orjson.loads(value.data) if self._parse_fragments else value
-        return self._dispatch(value, cls, depth)
+            passthrough = self._plan.subclass_passthrough
+            if cls is dict or (not passthrough and isinstance(value, dict)):
+                return self._walk_dict(value, depth + 1)
+            if cls is list or cls is tuple or (not passthrough and isinstance(value, list)):
+                return self._walk_list(value, depth + 1)
+            if cls is RawJSON:
+                return orjson.loads(value.data) if self._parse_fragments else value
+            # What an encoder returns sits at the same depth: only containers count, as
+            # in orjson; `hops` stops an encoder that keeps returning its own value.
+            value = self._encode(value, cls)
+            hops += 1
 
     def _walk_dict(self, value: dict[Any, Any], depth: int) -> dict[str, Any]:
         keys, ids = self._keys, self._ids
@@ -161,7 +171,8 @@ class Walker:
         ids.pop()
         return out
 
-    def _dispatch(self, value: Any, cls: type, depth: int) -> Any:
+    def _encode(self, value: Any, cls: type) -> Any:
+        """One encoder step: what the registry makes of a value that is not JSON data."""
         if self._record is not None:
             encoder = self._plan.encoder_for(value)
             name = encoder.name if encoder is not None else "(none)"
@@ -171,9 +182,9 @@ class Walker:
             if isinstance(value, str):
                 return str.__str__(value)
             if isinstance(value, int) and not isinstance(value, bool):
-                return self._walk(int.__int__(value), depth)
+                return int.__int__(value)
         try:
-            encoded = self._plan.walk_table[cls](value)
+            return self._plan.walk_table[cls](value)
         except EncodeError:
             raise
         except Exception as error:
@@ -182,7 +193,3 @@ class Walker:
             raise EncodeError(
                 f"the encoder {name!r} raised {error!r}", type_name=cls.__qualname__
             ) from error
-        self._ids.append(id(value))
-        result = self._walk(encoded, depth + 1)
-        self._ids.pop()
-        return result
