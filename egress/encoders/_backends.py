@@ -16,7 +16,14 @@ import orjson
 
 from egress.encoders._plan import RawJSON
 
-__all__ = ["BACKENDS", "canonical_float", "encode_msgspec", "encode_orjson", "encode_stdlib"]
+__all__ = [
+    "BACKENDS",
+    "canonical_float",
+    "encode_msgspec",
+    "encode_orjson",
+    "encode_stdlib",
+    "msgspec_float_hook",
+]
 
 BACKENDS = ("orjson", "msgspec", "json")
 _encode_str: Callable[[str], str] = json.encoder.encode_basestring  # C-accelerated
@@ -39,7 +46,8 @@ def canonical_float(value: float) -> str:
     return f"{mantissa}e{power}"
 
 
-def _float_fragment(value: float) -> Any:
+def msgspec_float_hook(value: float) -> Any:
+    """msgspec writes `1e16` where orjson writes `1e+16`: hand it orjson's text."""
     return RawJSON(orjson.dumps(value)) if abs(value) >= 1e16 else value
 
 
@@ -63,9 +71,6 @@ def encode_msgspec(plain: Any) -> bytes:
         return msgspec.Raw(fragment.data)
 
     return bytes(msgspec.json.encode(plain, enc_hook=raw))
-
-
-msgspec_float_hook = _float_fragment
 
 
 def _write(value: Any, out: list[str]) -> None:

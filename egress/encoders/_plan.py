@@ -201,7 +201,7 @@ class Plan:
                     prewalk = True
                 if _is_dataclass_family(target):
                     option |= orjson.OPT_PASSTHROUGH_DATACLASS
-                if _could_claim(target, (str, int, dict, list)) or target is object:
+                if _could_claim(target, (str, int, dict, list)):
                     option |= orjson.OPT_PASSTHROUGH_SUBCLASS
         return option, prewalk
 
