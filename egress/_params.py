@@ -4,6 +4,10 @@ Each parameter is looked up by name in the router's path parameters, then in the
 string, and converted by its annotation with the registry's decoders (the same registry
 that encodes the responses). A parameter named `request`, or annotated with `Request`,
 receives the request itself.
+
+Everything that can be wrong with a signature is found here, at decoration, and the error
+names the handler and the parameter and says what to write instead: a mistake shows up
+when the module is imported, not on the first request.
 """
 
 from __future__ import annotations
@@ -18,12 +22,15 @@ from typing import Any
 from egress._http_error import HTTPError
 from egress._request import Request, Scope, parse_query
 from egress.encoders import EncoderRegistry
+from egress.encoders._decoders import quote_input
+from egress.responses import JSONResponse, Response
 
 __all__ = ["ParameterError", "Parameters"]
 
 _MISSING: Any = object()
 _EMPTY: Mapping[str, Any] = types.MappingProxyType({})
 _UNION_TYPES: tuple[Any, ...] = (typing.Union, types.UnionType)
+_BY_NAME = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
 
 
 class ParameterError(HTTPError):
@@ -35,9 +42,7 @@ class ParameterError(HTTPError):
         self.parameter = parameter
         self.expected = expected
 
-    def __response__(self) -> Any:
-        from egress.responses import JSONResponse
-
+    def __response__(self) -> Response[Any]:
         body = {"detail": self.detail, "parameter": self.parameter, "expected": self.expected}
         return JSONResponse(body, status_code=400)
 
@@ -55,8 +60,10 @@ class _Parameter:
         return self.target.__name__
 
     def convert(self, raw: Any) -> Any:
-        if type(raw) is not str:  # a router converter already produced a value
-            if isinstance(raw, self.target):
+        if type(raw) is not str:
+            # A router converter already produced a value: keep it, except an int, which
+            # is checked like text (a router's int converter has no upper bound).
+            if isinstance(raw, self.target) and not isinstance(raw, int):
                 return raw
             raw = str(raw)
         if self.optional and not raw:
@@ -67,7 +74,8 @@ class _Parameter:
             raise ParameterError(
                 self.name,
                 self.expected,
-                f"parameter {self.name!r} must be {self.expected}, got {raw!r} ({error})",
+                f"parameter {self.name!r} must be {self.expected}, got {quote_input(raw)} "
+                f"({error})",
             ) from None
 
     def missing(self) -> Any:
@@ -80,48 +88,89 @@ class _Parameter:
         )
 
 
-def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
+def _annotation_name(annotation: Any) -> str:
+    if isinstance(annotation, type):
+        return annotation.__name__
+    return repr(annotation).removeprefix("typing.")
+
+
+def _problem(handler: str, parameter: str, text: str) -> TypeError:
+    return TypeError(f"endpoint {handler}(): parameter {parameter!r} {text}")
+
+
+def _unreadable(handler: str, parameter: str, annotation: Any) -> TypeError:
+    shown = _annotation_name(annotation)
+    if isinstance(annotation, type):
+        text_hint = (
+            "for a custom text format register a decoder: "
+            f"registry.register_decoder({shown}, parse)"
+        )
+    else:
+        text_hint = (
+            "for text annotate one type egress reads (str, int, float, bool, Decimal, UUID, "
+            "date, datetime, time, an Enum) or a type with a registered decoder"
+        )
+    return _problem(
+        handler,
+        parameter,
+        f"is annotated {shown}, which egress cannot read from a path or query string "
+        f"(no decoder for {shown}); to read a JSON request body take the `request` and "
+        "`await request.json()`, or use FastAPI with egress.integrations.fastapi.EgressRoute; "
+        f"{text_hint}",
+    )
+
+
+def _unwrap_optional(annotation: Any) -> tuple[Any, bool] | None:
+    """(the type to convert to, whether None is allowed); None for a union of two types."""
     if typing.get_origin(annotation) in _UNION_TYPES:
         members = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if len(members) == 1:
-            return members[0], True
-        raise TypeError(
-            f"cannot convert a parameter to the union {annotation!r}: annotate one type "
-            "(optionally `| None`)"
-        )
+        return (members[0], True) if len(members) == 1 else None
     return annotation, False
 
 
 class Parameters:
     """How to call one handler: the converters for its parameters, computed once."""
 
-    def __init__(self, handler: Callable[..., Any], registry: EncoderRegistry) -> None:
-        hints = typing.get_type_hints(handler)
+    def __init__(self, handler: Callable[..., Any], registry: EncoderRegistry, name: str) -> None:
+        try:
+            hints = typing.get_type_hints(handler)
+        except (NameError, TypeError, SyntaxError) as error:
+            raise TypeError(
+                f"endpoint {name}(): cannot resolve its annotations ({error}); define the "
+                "names they use at module level"
+            ) from error
         self.request_names: tuple[str, ...] = ()
         converted: list[_Parameter] = []
-        for name, parameter in inspect.signature(handler).parameters.items():
-            if parameter.kind not in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY):
-                raise TypeError(
-                    f"endpoint parameter {name!r} of {handler.__qualname__} must be passable "
-                    "by name (no *args, **kwargs or positional-only parameters)"
+        for parameter_name, parameter in inspect.signature(handler).parameters.items():
+            if parameter.kind not in _BY_NAME:
+                raise _problem(
+                    name,
+                    parameter_name,
+                    "must be passable by name (no *args, **kwargs or positional-only "
+                    "parameters): each parameter is filled by name from the path or query",
                 )
-            annotation = hints.get(name, str)
-            if name == "request" or (
+            annotation = hints.get(parameter_name, str)
+            if parameter_name == "request" or (
                 isinstance(annotation, type) and issubclass(annotation, Request)
             ):
-                self.request_names += (name,)
+                self.request_names += (parameter_name,)
                 continue
-            target, optional = _unwrap_optional(annotation)
+            unwrapped = _unwrap_optional(annotation)
+            if unwrapped is None:
+                raise _problem(
+                    name,
+                    parameter_name,
+                    f"is annotated with the union {_annotation_name(annotation)}, which has no "
+                    "single type to convert to; annotate one type (optionally `X | None`)",
+                )
+            target, optional = unwrapped
             if target is Any:
                 target = str
-            if not isinstance(target, type):
-                raise TypeError(
-                    f"cannot convert parameter {name!r} of {handler.__qualname__} to "
-                    f"{target!r}: annotate it with a type"
-                )
+            parse = registry.decoders.find(target)
+            if parse is None:
+                raise _unreadable(name, parameter_name, target)
             default = _MISSING if parameter.default is parameter.empty else parameter.default
-            parse = registry.decoders.parser_for(target)
-            converted.append(_Parameter(name, target, parse, default, optional))
+            converted.append(_Parameter(parameter_name, target, parse, default, optional))
         self._converted = tuple(converted)
 
     @property

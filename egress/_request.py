@@ -1,4 +1,8 @@
-"""Request: the small, lazy view of an ASGI HTTP scope that endpoints hand to handlers."""
+"""Request: the small, lazy view of an ASGI HTTP scope that endpoints hand to handlers.
+
+The body is read at most up to `max_body_size` bytes: a client cannot make the process
+buffer an upload of any size just because a handler asked for the body.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,13 @@ import orjson
 
 from egress._http_error import HTTPError
 
-__all__ = ["Request", "RequestHeaders", "Scope"]
+__all__ = ["DEFAULT_MAX_BODY_SIZE", "Request", "RequestHeaders", "Scope"]
 
 Scope = dict[str, Any]
+
+DEFAULT_MAX_BODY_SIZE = 10_000_000
+"""Bytes of request body a Request reads by default: Litestar's default limit
+(`request_max_body_size` of `litestar.app.Litestar`)."""
 
 
 class RequestHeaders(Mapping[str, str]):
@@ -66,15 +74,27 @@ def parse_cookies(header: str) -> dict[str, str]:
     return cookies
 
 
+def _too_large(limit: int) -> HTTPError:
+    return HTTPError(
+        413,
+        f"the request body is larger than {limit} bytes, this endpoint's limit; raise it "
+        "with @endpoint(max_body_size=...) (None for no limit)",
+    )
+
+
 class Request:
     """What a handler may want to know about the request: method, path, headers, query
-    parameters, cookies and the body. Everything is parsed on first use only."""
+    parameters, cookies and the body (at most `max_body_size` bytes; None: no limit).
+    Everything is parsed on first use only."""
 
-    __slots__ = ("_body", "_cookies", "_headers", "_query", "receive", "scope")
+    __slots__ = ("_body", "_cookies", "_headers", "_query", "max_body_size", "receive", "scope")
 
-    def __init__(self, scope: Scope, receive: Any) -> None:
+    def __init__(
+        self, scope: Scope, receive: Any, max_body_size: int | None = DEFAULT_MAX_BODY_SIZE
+    ) -> None:
         self.scope = scope
         self.receive = receive
+        self.max_body_size = max_body_size
         self._headers: RequestHeaders | None = None
         self._query: dict[str, str] | None = None
         self._cookies: dict[str, str] | None = None
@@ -111,18 +131,39 @@ class Request:
         return self._cookies
 
     async def body(self) -> bytes:
-        """The whole request body, read once and kept for later calls."""
+        """The whole request body, read once and kept for later calls.
+
+        More than `max_body_size` bytes is a 413: at once when Content-Length announces
+        it, else as soon as the chunks received pass the limit (the rest is not read).
+        """
         if self._body is None:
+            limit = self.max_body_size
+            if limit is not None and self._declared_length() > limit:
+                raise _too_large(limit)
             chunks: list[bytes] = []
+            received = 0
             while True:
                 message = await self.receive()
                 if message["type"] == "http.disconnect":
                     raise HTTPError(400, "the client disconnected before sending the whole body")
-                chunks.append(message.get("body", b""))
+                chunk = message.get("body", b"")
+                received += len(chunk)
+                if limit is not None and received > limit:
+                    raise _too_large(limit)
+                chunks.append(chunk)
                 if not message.get("more_body", False):
                     break
             self._body = b"".join(chunks)
         return self._body
+
+    def _declared_length(self) -> int:
+        """The Content-Length header's value; 0 when absent (the chunks are counted)."""
+        declared = self.headers.get("content-length")
+        if declared is None:
+            return 0
+        if not (declared.isascii() and declared.isdigit() and len(declared) <= 20):
+            raise HTTPError(400, f"the Content-Length header is not a byte count: {declared!r}")
+        return int(declared)
 
     async def json(self) -> Any:
         """The body parsed as JSON; a body that is not JSON answers 400."""

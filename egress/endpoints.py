@@ -1,28 +1,32 @@
 """egress.endpoint: a handler function becomes an ASGI app that any router or server runs.
 
-    @endpoint                       # or @endpoint(cache_rate=10)
+    @endpoint                       # or @endpoint(cache_rate=10, methods=("POST",))
     async def show(request, item_id: int, verbose: bool = False): ...
 
-The handler's signature is read once, here; per request the endpoint fills the
-arguments (path parameters, then the query string, converted by annotation), runs the
-handler (a sync one in a worker thread) inside its middlewares, converts the result with
-the pipeline and sends it. HTTPError becomes its response; any other exception a logged 500.
+The handler's signature and options are checked once, here; per request the endpoint
+refuses a method it does not answer (405), fills the arguments (path parameters, then the
+query string, converted by annotation), runs the handler (a sync one in a worker thread)
+inside its middlewares, converts the result with the pipeline and sends it. HTTPError
+becomes its response; any other exception a logged 500. Concurrency goes through anyio,
+so endpoints run on asyncio and on trio.
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import inspect
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any, TypeVar, overload
 
-from egress._cache import ResponseCache
+import anyio.to_thread
+
+from egress._cache import ResponseCache, check_rate
 from egress._http_error import HTTPError
+from egress._methods import DEFAULT_METHODS, allowed_methods, not_allowed, without_body
 from egress._middleware import Layer, Middleware, compose, takes_request
 from egress._params import Parameters
-from egress._request import Request, Scope
+from egress._request import DEFAULT_MAX_BODY_SIZE, Request, Scope
 from egress.pipeline import Encoders, Pipeline, default_pipeline, to_response
 from egress.responses import JSONResponse, Response
 
@@ -38,7 +42,8 @@ M = TypeVar("M", bound=Middleware)
 
 class Endpoint:
     """A handler wrapped as an ASGI app (see the module docstring). `handler` is the
-    original function; `middleware` registers a middleware around it."""
+    original function, `methods` the methods it answers; `middleware` registers a
+    middleware around it."""
 
     def __init__(
         self,
@@ -47,6 +52,8 @@ class Endpoint:
         cache_rate: int | None = None,
         encoders: Encoders = None,
         pipeline: Pipeline | None = None,
+        methods: Iterable[str] = DEFAULT_METHODS,
+        max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
     ) -> None:
         if not callable(handler):
             raise TypeError(f"endpoint() wraps a function, got {handler!r}")
@@ -55,9 +62,14 @@ class Endpoint:
         functools.update_wrapper(self, handler)
         self.handler = handler
         self.name: str = getattr(handler, "__qualname__", repr(handler))
+        self.methods = allowed_methods(methods)
+        self._allowed = frozenset(self.methods)
+        self.max_body_size = _check_max_body_size(max_body_size)
         self.pipeline = pipeline or (default_pipeline if encoders is None else Pipeline(encoders))
-        self.parameters = Parameters(handler, self.pipeline.registry)
-        self.cache = None if cache_rate is None else ResponseCache(cache_rate)
+        self.parameters = Parameters(handler, self.pipeline.registry, self.name)
+        self.cache: ResponseCache | None = None
+        if cache_rate is not None and check_rate(cache_rate) > 1:  # 1: run every time
+            self.cache = ResponseCache(cache_rate)
         self._is_async = inspect.iscoroutinefunction(handler)
         self._middlewares: list[tuple[Middleware, bool]] = []
         self._chain: Layer | None = None
@@ -79,23 +91,31 @@ class Endpoint:
         kwargs = self.parameters.bind(scope, request)
         if self._is_async:
             return await self.handler(**kwargs)
-        return await asyncio.to_thread(functools.partial(self.handler, **kwargs))
+        return await anyio.to_thread.run_sync(functools.partial(self.handler, **kwargs))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await _not_http(scope, receive, send)
             return
-        respond = send
-        if self.cache is not None:
-            key = self.cache.key(scope)
-            if await self.cache.replay(key, send):
-                return
-            respond = self.cache.recording(key, send)
+        method = scope["method"]
+        if method == "HEAD":
+            send = without_body(send)
+        if method not in self._allowed:
+            await to_response(not_allowed(method, self.methods))(scope, receive, send)
+        elif self.cache is None:
+            await self._respond(scope, receive, send, send)
+        else:
+            respond = functools.partial(self._respond, scope, receive, send)
+            await self.cache.serve(self.cache.key(scope), send, respond)
+
+    async def _respond(self, scope: Scope, receive: Receive, send: Send, respond: Send) -> None:
+        """Run the chain and send its response through `respond` (which the cache records);
+        an error's response goes straight to `send`, so it is never replayed."""
         try:
             if self._chain is not None:
-                value = await self._chain(Request(scope, receive))
+                value = await self._chain(Request(scope, receive, self.max_body_size))
             elif self.parameters.wants_request:
-                value = await self._run(scope, Request(scope, receive))
+                value = await self._run(scope, Request(scope, receive, self.max_body_size))
             else:
                 value = await self._run(scope, None)
             response = await self.pipeline.to_response_async(value)
@@ -108,6 +128,15 @@ class Endpoint:
 
     def __repr__(self) -> str:
         return f"<endpoint {self.name}>"
+
+
+def _check_max_body_size(limit: int | None) -> int | None:
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise ValueError(
+            f"max_body_size must be a number of bytes (an int >= 0) or None for no limit, "
+            f"got {limit!r}"
+        )
+    return limit
 
 
 def _internal_error() -> Response[Any]:
@@ -137,7 +166,12 @@ def endpoint(handler: Callable[..., Any], /) -> Endpoint: ...
 
 @overload
 def endpoint(
-    *, cache_rate: int | None = None, encoders: Encoders = None, pipeline: Pipeline | None = None
+    *,
+    cache_rate: int | None = None,
+    encoders: Encoders = None,
+    pipeline: Pipeline | None = None,
+    methods: Iterable[str] = DEFAULT_METHODS,
+    max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
 ) -> Callable[[Callable[..., Any]], Endpoint]: ...
 
 
@@ -148,12 +182,21 @@ def endpoint(
     cache_rate: int | None = None,
     encoders: Encoders = None,
     pipeline: Pipeline | None = None,
+    methods: Iterable[str] = DEFAULT_METHODS,
+    max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
 ) -> Endpoint | Callable[[Callable[..., Any]], Endpoint]:
     """Wrap a handler into an ASGI app: `@endpoint` or `@endpoint(cache_rate=N, ...)`."""
     if handler is not None:
         return Endpoint(handler)
 
     def decorate(function: Callable[..., Any]) -> Endpoint:
-        return Endpoint(function, cache_rate=cache_rate, encoders=encoders, pipeline=pipeline)
+        return Endpoint(
+            function,
+            cache_rate=cache_rate,
+            encoders=encoders,
+            pipeline=pipeline,
+            methods=methods,
+            max_body_size=max_body_size,
+        )
 
     return decorate

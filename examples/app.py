@@ -6,7 +6,6 @@ README's "Demo" section. tests/test_demo.py serves it and checks every route.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+import anyio.lowlevel
 from starlette.routing import Route, Router
 
 from egress import HTTPError, Request, endpoint, to_response
@@ -53,7 +53,8 @@ class Greeting:
 
 @endpoint
 def home() -> dict[str, Any]:
-    """A raw dict (and a sync handler: it runs in a worker thread)."""
+    """A raw dict (and a sync handler: it runs in a worker thread). GET and HEAD, the
+    default methods; `curl -X DELETE` gets 405 with `Allow: GET, HEAD`."""
     return {"message": "Welcome home", "id": 7}
 
 
@@ -65,9 +66,9 @@ async def pen(pen_id: int) -> Pen:
     return PENS[pen_id]
 
 
-@endpoint
+@endpoint(methods=("POST",))
 async def create(name: str = "pen") -> tuple[str, int, dict[str, str]]:
-    """A tuple: body, status and headers."""
+    """A tuple: body, status and headers. Only POST: any other method gets 405 and Allow."""
     return f"created {name}", 201, {"location": f"/pens/{name}"}
 
 
@@ -84,7 +85,7 @@ async def teapot() -> None:
 async def count_to(n: int) -> AsyncIterator[str]:
     for i in range(1, n + 1):
         yield f"{i}\n"
-        await asyncio.sleep(0)
+        await anyio.lowlevel.checkpoint()  # let other requests run between lines
 
 
 @endpoint
@@ -126,11 +127,11 @@ app = Router(
     [
         Route("/", home),
         Route("/pens/{pen_id}", pen),
-        Route("/pens", create, methods=["POST"]),
+        Route("/pens", create),  # the endpoint's methods decide: no methods= needed
         Route("/greet", greet),
         Route("/teapot", teapot),
         Route("/stream", stream),
-        Route("/source", source, methods=["GET", "HEAD"]),
+        Route("/source", source),
         Route("/timed", timed),
         Route("/cached", cached),
     ]

@@ -1,13 +1,14 @@
-"""An endpoint with typed parameters, the request, middleware and cache_rate, mounted in a
-Starlette router and driven in-process (docs/endpoints.md)."""
+"""An endpoint with typed parameters, the request, middleware and cache_rate, one that
+takes a JSON body by POST only, mounted in a Starlette router and driven in-process
+(docs/endpoints.md)."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import anyio
 import httpx
 from starlette.routing import Route, Router
 
@@ -47,7 +48,14 @@ async def tag(request: Request, call_next: CallNext) -> Any:
     return result
 
 
-app = Router([Route("/numbers/{number}", index)])
+@endpoint(methods=("POST",), max_body_size=1_000)
+async def total(request: Request) -> dict[str, float]:
+    """A JSON body: take the request and await request.json()."""
+    numbers = await request.json()
+    return {"total": sum(numbers)}
+
+
+app = Router([Route("/numbers/{number}", index), Route("/total", total)])
 
 
 async def main() -> None:
@@ -72,5 +80,17 @@ async def main() -> None:
         print("handler runs for 20 requests with cache_rate=10:", runs - before)
         assert runs - before == 2
 
+        summed = await client.post("/total", json=[1, 2, 3.5])
+        print(summed.status_code, summed.json())
+        assert summed.json() == {"total": 6.5}
 
-asyncio.run(main())
+        wrong_method = await client.get("/total")
+        print(wrong_method.status_code, wrong_method.headers["allow"])
+        assert (wrong_method.status_code, wrong_method.headers["allow"]) == (405, "POST")
+
+        too_large = await client.post("/total", json=list(range(1_000)))
+        print(too_large.status_code, too_large.json()["detail"])
+        assert too_large.status_code == 413
+
+
+anyio.run(main)

@@ -22,6 +22,16 @@ def test_raw_dict(demo: httpx.Client) -> None:
     assert response.headers["content-type"] == "application/json"
 
 
+def test_methods(demo: httpx.Client) -> None:
+    refused = demo.delete("/")
+    assert (refused.status_code, refused.headers["allow"]) == (405, "GET, HEAD")
+    head = demo.head("/")
+    assert (head.status_code, head.content) == (200, b"")
+    assert head.headers["content-length"] == demo.get("/").headers["content-length"]
+    get_on_post = demo.get("/pens")
+    assert (get_on_post.status_code, get_on_post.headers["allow"]) == (405, "POST")
+
+
 def test_dataclass_and_path_parameter(demo: httpx.Client) -> None:
     assert demo.get("/pens/1").json() == {"name": "fountain", "price": "12.50", "color": "blue"}
     bad = demo.get("/pens/x")

@@ -6,7 +6,10 @@ import datetime
 import decimal
 import uuid
 
+import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from egress import EncoderRegistry
 from tests.encoder_types import Color, Level, Money
@@ -57,3 +60,66 @@ def test_register_decoder_teaches_a_type_and_copies_keep_it() -> None:
         registry.decode("5", Money)
     registry.register_decoder(Money, lambda raw: Money(int(raw)))
     assert registry.copy().decode("5", Money).cents == 5
+
+
+@pytest.mark.parametrize(
+    ("raw", "target"),
+    [
+        ("\u0661", int),
+        ("\uff11", int),
+        ("1_000", int),
+        (" 1", int),
+        ("1\n", int),
+        ("1.0", int),
+        ("9" * 4300, int),
+        (str(2**64), int),
+        (str(-(2**63) - 1), int),
+        ("nan", float),
+        ("-inf", float),
+        ("Infinity", float),
+        ("1e400", float),
+        ("1_0", float),
+        ("\u0661.5", float),
+        ("sNaN", decimal.Decimal),
+        ("-Infinity", decimal.Decimal),
+        ("1_000", decimal.Decimal),
+        (" 1", decimal.Decimal),
+        ("\u0661" * 32, uuid.UUID),
+    ],
+)
+def test_numbers_are_ascii_finite_and_in_json_range(raw: str, target: type) -> None:
+    with pytest.raises(ValueError, match=f"expected {target.__name__}, got "):
+        EncoderRegistry().decode(raw, target)
+
+
+def test_a_long_bad_value_is_not_echoed_whole() -> None:
+    with pytest.raises(ValueError, match=r"\(4300 characters\)") as caught:
+        EncoderRegistry().decode("9" * 4300, int)
+    assert len(str(caught.value)) < 300
+
+
+def test_the_json_integer_range_is_accepted_to_its_ends() -> None:
+    registry = EncoderRegistry()
+    assert registry.decode(str(2**64 - 1), int) == 2**64 - 1
+    assert registry.decode(str(-(2**63)), int) == -(2**63)
+    assert registry.decode("+00000000000000000007", int) == 7
+
+
+@settings(max_examples=300)
+@given(
+    text=st.text(st.characters(exclude_categories=["Cs"]))
+    | st.from_regex(r"[+-]?[0-9\u0661]{0,25}([._][0-9]*)?([eE][+-]?[0-9]{0,30})?", fullmatch=True),
+    target=st.sampled_from([int, float, decimal.Decimal, bool, uuid.UUID, datetime.date]),
+)
+def test_decoded_text_always_encodes_back(text: str, target: type) -> None:
+    registry = EncoderRegistry()
+    try:
+        value = registry.decode(text, target)
+    except ValueError:
+        return
+    assert type(value) is target
+    written = orjson.loads(registry.dumps(value))
+    if target is decimal.Decimal:
+        assert decimal.Decimal(written) == value
+    elif target in (int, float, bool):
+        assert written == value

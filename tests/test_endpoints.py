@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import contextvars
+import dataclasses
 import enum
 import logging
 import threading
-from collections.abc import AsyncIterator
-from datetime import date, datetime
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any, Optional
+from typing import Any, Literal, Optional
 from uuid import UUID
 
 import httpx
+import orjson
+import pydantic
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from starlette.routing import Route, Router
 
-from egress import EncoderRegistry
+from egress import EncoderRegistry, dumps
 from egress.endpoints import Endpoint, Request, endpoint
 from egress.pipeline import HTTPError, Pipeline
 from egress.responses import HTMLResponse
@@ -121,6 +127,131 @@ async def test_bad_value_is_400_naming_parameter_and_type(
     assert parameter in body["detail"]
 
 
+@endpoint
+async def numbers(n: int = 0, x: float = 0.0, d: Decimal = Decimal(0)) -> dict[str, Any]:
+    return {"n": n, "x": x, "d": d}
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("parameter", "raw"),
+    [
+        ("n", "\u0661"),  # ARABIC-INDIC DIGIT ONE
+        ("n", "\uff11"),  # FULLWIDTH DIGIT ONE
+        ("n", "1_000"),
+        ("n", " 1"),
+        ("n", "1 "),
+        ("n", "1.0"),
+        ("n", "0x10"),
+        ("n", "+"),
+        ("n", "1" * 4300),
+        ("n", "18446744073709551616"),  # one past the largest integer JSON output carries
+        ("n", "-9223372036854775809"),
+        ("x", "nan"),
+        ("x", "inf"),
+        ("x", "-Infinity"),
+        ("x", "1e999"),
+        ("x", "1_0.5"),
+        ("x", "\u0661.5"),
+        ("x", " 1.5"),
+        ("d", "sNaN"),
+        ("d", "NaN"),
+        ("d", "Infinity"),
+        ("d", "1_000"),
+        ("d", "\uff11"),
+        ("d", "1e9999999999999999999999"),
+    ],
+)
+async def test_numbers_are_strict_a_400_naming_the_parameter(parameter: str, raw: str) -> None:
+    async with client(numbers) as c:
+        response = await c.get("/", params={parameter: raw})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["parameter"] == parameter
+    assert body["detail"].startswith(f"parameter {parameter!r} must be")
+    assert len(body["detail"]) < 400  # a long value is not echoed whole
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"n": "18446744073709551615"}, {"n": 2**64 - 1}),
+        ({"n": "-9223372036854775808"}, {"n": -(2**63)}),
+        ({"n": "+7"}, {"n": 7}),
+        ({"n": "007"}, {"n": 7}),
+        ({"x": "1e3"}, {"x": 1000.0}),
+        ({"x": "-.5"}, {"x": -0.5}),
+        ({"x": "5."}, {"x": 5.0}),
+        ({"d": "-0.5E+3"}, {"d": "-5E+2"}),
+        ({"d": "1.10"}, {"d": "1.10"}),
+    ],
+)
+async def test_numbers_within_the_rules_are_read(
+    query: dict[str, str], expected: dict[str, Any]
+) -> None:
+    async with client(numbers) as c:
+        response = await c.get("/", params=query)
+    assert response.status_code == 200
+    assert response.json().items() >= expected.items()
+
+
+@pytest.mark.anyio
+async def test_a_router_int_beyond_64_bits_is_a_400_too() -> None:
+    @endpoint
+    async def show(item_id: int) -> int:
+        return item_id
+
+    app = Router([Route("/items/{item_id:int}", show)])
+    async with client(app) as c:
+        assert (await c.get("/items/42")).json() == 42
+        response = await c.get(f"/items/{'9' * 30}")
+    assert (response.status_code, response.json()["parameter"]) == (400, "item_id")
+
+
+def echo_endpoint(target: type) -> Endpoint:
+    async def echo(v: Any) -> dict[str, Any]:
+        return {"v": v}
+
+    echo.__annotations__ = {"v": target, "return": dict}
+    return endpoint(echo)
+
+
+TARGETS = [int, float, Decimal, bool, UUID, date, datetime, time, Size, str]
+ECHOES = {target: echo_endpoint(target) for target in TARGETS}
+
+
+# A request cannot carry a lone surrogate (servers decode paths and queries as UTF-8); the
+# second strategy aims at the number parsers' edges.
+NUMBER_LIKE = r"[+-]?[0-9\u0661\uff11]{0,25}([._][0-9]*)?([eE][+-]?[0-9]{0,30})?"
+PARAMETER_TEXT = st.text(st.characters(exclude_categories=["Cs"])) | st.from_regex(
+    rf"{NUMBER_LIKE}|[+-]?(nan|inf|Infinity|sNaN)", fullmatch=True
+)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("target", TARGETS, ids=lambda target: target.__name__)
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=PARAMETER_TEXT)
+async def test_any_parameter_text_is_a_value_that_round_trips_or_a_400(
+    text: str, target: type
+) -> None:
+    async with client(ECHOES[target]) as c:
+        response = await c.get("/", params={"v": text})
+    assert response.status_code in (200, 400), response.text
+    if response.status_code == 400:
+        assert response.json()["parameter"] == "v"
+        return
+    value = EncoderRegistry().decode(text, target)
+    assert response.json() == {"v": orjson.loads(dumps(value))}
+    if target in (int, float):
+        assert response.json()["v"] == value
+    if target is Decimal:
+        assert Decimal(response.json()["v"]) == value
+
+
 @pytest.mark.anyio
 async def test_missing_required_parameter_is_400() -> None:
     @endpoint
@@ -193,6 +324,75 @@ def test_signature_problems_fail_at_decoration() -> None:
         endpoint(42)  # type: ignore[call-overload]
 
 
+class Item(pydantic.BaseModel):
+    name: str
+
+
+@dataclasses.dataclass
+class Point:
+    x: int
+
+
+def test_a_parameter_egress_cannot_read_is_explained_at_decoration() -> None:
+    with pytest.raises(TypeError) as caught:
+
+        @endpoint
+        async def show(item: Item) -> None:
+            pass
+
+    assert str(caught.value) == (
+        f"endpoint {show_name('show')}(): parameter 'item' is annotated Item, which egress "
+        "cannot read from a path or query string (no decoder for Item); to read a JSON "
+        "request body take the `request` and `await request.json()`, or use FastAPI with "
+        "egress.integrations.fastapi.EgressRoute; for a custom text format register a "
+        "decoder: registry.register_decoder(Item, parse)"
+    )
+    with pytest.raises(TypeError, match=r"parameter 'at' is annotated Point, .*decoder\(Point"):
+
+        @endpoint
+        async def move(at: Point | None = None) -> None:
+            pass
+
+    with pytest.raises(TypeError, match=r"'ids' is annotated list\[int\], .*await request\.json"):
+
+        @endpoint
+        async def pick(ids: list[int]) -> None:
+            pass
+
+    with pytest.raises(TypeError, match=r"'mode' is annotated Literal\['a'\], .*annotate one type"):
+
+        @endpoint
+        async def choose(mode: Literal["a"]) -> None:
+            pass
+
+
+def show_name(name: str) -> str:
+    """The qualified name a handler defined inside the test above gets."""
+    return f"test_a_parameter_egress_cannot_read_is_explained_at_decoration.<locals>.{name}"
+
+
+def test_every_signature_error_names_the_handler_and_the_parameter() -> None:
+    def spread(*args: Any) -> None:
+        pass
+
+    with pytest.raises(TypeError, match=r"endpoint .*spread\(\): parameter 'args' must be"):
+        endpoint(spread)
+
+    async def either(v: int | str) -> None:
+        pass
+
+    with pytest.raises(
+        TypeError, match=r"endpoint .*either\(\): parameter 'v' .*the union int \| str"
+    ):
+        endpoint(either)
+
+    async def unknown(v: Undefined) -> None:  # type: ignore[name-defined]  # noqa: F821
+        pass
+
+    with pytest.raises(TypeError, match=r"endpoint .*unknown\(\): cannot resolve .*'Undefined'"):
+        endpoint(unknown)
+
+
 @pytest.mark.anyio
 async def test_signature_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
     @endpoint
@@ -213,7 +413,7 @@ async def test_signature_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.anyio
 async def test_request_by_name_and_by_annotation() -> None:
-    @endpoint
+    @endpoint(methods=("POST",))
     async def by_name(request) -> str:  # type: ignore[no-untyped-def]
         return f"{request.method} {request.path}"
 
@@ -229,7 +429,7 @@ async def test_request_by_name_and_by_annotation() -> None:
 
 @pytest.mark.anyio
 async def test_request_fields() -> None:
-    @endpoint
+    @endpoint(methods=("POST",))
     async def echo(request: Request) -> dict[str, Any]:
         return {
             "agent": request.headers["X-Agent"],
@@ -261,7 +461,7 @@ async def test_request_fields() -> None:
 
 @pytest.mark.anyio
 async def test_request_json_that_is_not_json_is_400() -> None:
-    @endpoint
+    @endpoint(methods=("POST",))
     async def parse(request: Request) -> Any:
         return await request.json()
 
@@ -297,6 +497,112 @@ async def test_request_body_after_disconnect_is_400() -> None:
     assert caught.value.status_code == 400
 
 
+def raw_request(
+    body_chunks: list[bytes], headers: list[tuple[bytes, bytes]] | None = None
+) -> tuple[dict[str, Any], Callable[[], Awaitable[dict[str, Any]]], list[int]]:
+    """A POST scope and a receive() that hands out `body_chunks` (more_body until the last)
+    and counts its calls."""
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/",
+        "query_string": b"",
+        "headers": headers or [],
+    }
+    calls: list[int] = []
+
+    async def receive() -> dict[str, Any]:
+        calls.append(1)
+        index = len(calls) - 1
+        if index >= len(body_chunks):
+            raise AssertionError("read past the end of the body")
+        more = index < len(body_chunks) - 1
+        return {"type": "http.request", "body": body_chunks[index], "more_body": more}
+
+    return scope, receive, calls
+
+
+async def answer(
+    app: Any, scope: dict[str, Any], receive: Callable[[], Awaitable[dict[str, Any]]]
+) -> tuple[int, dict[bytes, bytes], Any]:
+    """Drive `app` once; (status, headers, JSON body)."""
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    start, body = sent
+    return start["status"], dict(start["headers"]), orjson.loads(body["body"])
+
+
+def body_length_endpoint(**options: Any) -> Endpoint:
+    async def length(request: Request) -> int:
+        return len(await request.body())
+
+    return endpoint(methods=("POST",), **options)(length)
+
+
+def test_max_body_size_defaults_to_litestars_limit_and_is_checked() -> None:
+    assert body_length_endpoint().max_body_size == 10_000_000
+    assert body_length_endpoint(max_body_size=None).max_body_size is None
+    for bad in (-1, 1.5, True, "10"):
+        with pytest.raises(ValueError, match="max_body_size must be a number of bytes"):
+            body_length_endpoint(max_body_size=bad)
+
+
+@pytest.mark.anyio
+async def test_a_declared_length_over_the_limit_is_413_before_reading() -> None:
+    app = body_length_endpoint(max_body_size=100)
+    scope, receive, calls = raw_request([b"x" * 101], [(b"content-length", b"101")])
+    status, headers, body = await answer(app, scope, receive)
+    assert status == 413
+    assert calls == []
+    assert body == {
+        "detail": "the request body is larger than 100 bytes, this endpoint's limit; raise it "
+        "with @endpoint(max_body_size=...) (None for no limit)"
+    }
+    assert headers[b"content-type"] == b"application/json"
+
+
+@pytest.mark.anyio
+async def test_a_body_growing_past_the_limit_is_413_as_soon_as_it_does() -> None:
+    app = body_length_endpoint(max_body_size=100)
+    scope, receive, calls = raw_request([b"x" * 40] * 10)  # no Content-Length: chunked
+    status, _, body = await answer(app, scope, receive)
+    assert status == 413
+    assert "100 bytes" in body["detail"]
+    assert len(calls) == 3  # 120 bytes seen: the other 7 chunks are never read
+
+
+@pytest.mark.anyio
+async def test_a_body_up_to_the_limit_is_read_and_none_means_no_limit() -> None:
+    scope, receive, _ = raw_request([b"x" * 60, b"x" * 40], [(b"content-length", b"100")])
+    assert (await answer(body_length_endpoint(max_body_size=100), scope, receive))[2] == 100
+    scope, receive, _ = raw_request([b"x" * 50_000] * 3)
+    assert (await answer(body_length_endpoint(max_body_size=None), scope, receive))[2] == 150_000
+
+
+@pytest.mark.anyio
+async def test_body_limit_over_http() -> None:
+    async with client(body_length_endpoint(max_body_size=10)) as c:
+        assert (await c.post("/", content=b"x" * 10)).json() == 10
+        too_large = await c.post("/", content=b"x" * 11)
+        assert too_large.status_code == 413
+        assert "10 bytes" in too_large.json()["detail"]
+        json_too_large = await c.post("/", json={"key": "a long value"})
+        assert json_too_large.status_code == 413
+
+
+@pytest.mark.anyio
+async def test_a_content_length_that_is_not_a_number_is_400() -> None:
+    for declared in (b"ten", b"-1", b"1" * 21):
+        scope, receive, calls = raw_request([b""], [(b"content-length", declared)])
+        status, _, body = await answer(body_length_endpoint(), scope, receive)
+        assert (status, calls) == (400, [])
+        assert "Content-Length" in body["detail"]
+
+
 # -- handlers: sync, async, errors ---------------------------------------------------------
 
 
@@ -310,6 +616,24 @@ async def test_sync_handler_runs_in_a_worker_thread() -> None:
 
     async with client(where) as c:
         assert (await c.get("/")).json() is True
+
+
+@pytest.mark.anyio
+async def test_a_sync_handler_sees_the_context_of_its_request() -> None:
+    user: contextvars.ContextVar[str] = contextvars.ContextVar("user")
+
+    @endpoint
+    def whoami() -> str:
+        return user.get()
+
+    @whoami.middleware
+    async def login(request: Request, call_next: Callable[[], Awaitable[Any]]) -> Any:
+        user.set(request.query_params["as"])
+        return await call_next()
+
+    async with client(whoami) as c:
+        assert (await c.get("/?as=ada")).text == "ada"
+        assert (await c.get("/?as=grace")).text == "grace"
 
 
 @pytest.mark.anyio

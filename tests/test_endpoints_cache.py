@@ -1,21 +1,46 @@
-"""cache_rate=N: the handler runs on requests 1, N+1, 2N+1, ...; replayed in between."""
+"""cache_rate=N: the handler runs on requests 1, N+1, 2N+1, ...; replayed in between.
+
+Also: what outer middleware does to the messages in place never reaches the cache, and
+concurrent requests share one run (single flight).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import copy
+import gzip
+import itertools
+from collections import Counter
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import anyio
 import httpx
 import pytest
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 
 from egress._cache import ResponseCache
 from egress.endpoints import endpoint
 from egress.pipeline import HTTPError
 from egress.responses import PlainText, Response
 
+Message = dict[str, Any]
+ASGIApp = Callable[[Message, Any, Any], Awaitable[None]]
+BODY = "a body long enough for gzip to bother with, " * 4
+
 
 def client(app: Any) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+
+
+async def call(app: ASGIApp, send: Callable[[Message], Awaitable[None]]) -> None:
+    """One GET / straight to the ASGI app."""
+    scope = {"type": "http", "method": "GET", "path": "/", "query_string": b"", "headers": []}
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    await app(scope, receive, send)
 
 
 @pytest.mark.anyio
@@ -55,7 +80,7 @@ async def test_runs_on_requests_one_and_n_plus_one() -> None:
 async def test_cache_keys_on_method_path_and_query() -> None:
     runs: list[str] = []
 
-    @endpoint(cache_rate=5)
+    @endpoint(cache_rate=5, methods=("GET", "POST"))
     async def echo(q: str = "") -> str:
         runs.append(q)
         return q
@@ -147,23 +172,24 @@ def test_cache_rate_must_be_a_positive_int(rate: Any) -> None:
 @pytest.mark.anyio
 async def test_cache_is_bounded() -> None:
     cache = ResponseCache(10, max_entries=2)
-    sent: list[dict[str, Any]] = []
+    runs: list[int] = []
 
     async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
+        pass
 
-    def keys() -> Iterator[tuple[str, str, bytes]]:
-        for n in range(3):
-            yield ("GET", "/", str(n).encode())
+    async def run(respond: Any) -> None:
+        runs.append(1)
+        await respond({"type": "http.response.start", "status": 200, "headers": []})
+        await respond({"type": "http.response.body", "body": b"x"})
 
-    for key in keys():
-        record = cache.recording(key, send)
-        await record({"type": "http.response.start", "status": 200, "headers": []})
-        await record({"type": "http.response.body", "body": b"x"})
-    first, second, third = keys()
-    assert not await cache.replay(first, send)  # the oldest was dropped
-    assert await cache.replay(second, send)
-    assert await cache.replay(third, send)
+    first, second, third = [("GET", "/", str(n).encode()) for n in range(3)]
+    for key in (first, second, third):
+        await cache.serve(key, send, run)
+    await cache.serve(second, send, run)
+    await cache.serve(third, send, run)
+    assert len(runs) == 3  # both replayed
+    await cache.serve(first, send, run)
+    assert len(runs) == 4  # the oldest was dropped
 
 
 @pytest.mark.anyio
@@ -180,3 +206,200 @@ async def test_answers_to_request_headers_are_not_cached(status: int) -> None:
         for _ in range(3):
             assert (await c.get("/")).status_code == status
     assert len(runs) == 3
+
+
+# -- snapshots: the cache keeps what egress sent, not what middleware made of it ---------
+
+
+@pytest.mark.anyio
+async def test_a_send_that_edits_every_message_in_place_changes_no_replay() -> None:
+    runs: list[int] = []
+
+    @endpoint(cache_rate=5)
+    async def page() -> Response[Any]:
+        runs.append(1)
+        return PlainText(BODY, headers={"x-a": "1"})
+
+    received: list[Message] = []
+
+    async def vandal(message: Message) -> None:
+        received.append(copy.deepcopy(message))
+        if message["type"] == "http.response.start":
+            message["status"] = 500
+            message["headers"].append((b"x-added", b"1"))
+            message["headers"][0] = (b"x-replaced", b"1")
+        else:
+            message["body"] = b"replaced"
+
+    for _ in range(5):
+        await call(page, vandal)
+    assert len(runs) == 1
+    starts = [m for m in received if m["type"] == "http.response.start"]
+    bodies = [m["body"] for m in received if m["type"] == "http.response.body"]
+    assert len(starts) == len(bodies) == 5
+    assert all(start == starts[0] for start in starts)
+    assert starts[0]["status"] == 200
+    assert (b"x-a", b"1") in starts[0]["headers"]
+    assert not {b"x-added", b"x-replaced"} & {name for name, _ in starts[0]["headers"]}
+    assert bodies == [BODY.encode()] * 5
+
+
+@pytest.mark.anyio
+async def test_behind_gzip_each_client_gets_the_encoding_it_asked_for() -> None:
+    runs: list[int] = []
+
+    @endpoint(cache_rate=10)
+    async def page() -> str:
+        runs.append(1)
+        return BODY
+
+    async with client(GZipMiddleware(page, minimum_size=10)) as c:
+        for accept in ("gzip", "identity", "gzip", "identity"):
+            headers = {"accept-encoding": accept}
+            async with c.stream("GET", "/", headers=headers) as response:
+                raw = b"".join([chunk async for chunk in response.aiter_raw()])
+            assert response.headers["content-length"] == str(len(raw))
+            if accept == "gzip":
+                assert response.headers["content-encoding"] == "gzip"
+                assert gzip.decompress(raw) == BODY.encode()
+            else:
+                assert "content-encoding" not in response.headers
+                assert raw == BODY.encode()
+    assert len(runs) == 1
+
+
+@pytest.mark.anyio
+async def test_behind_cors_vary_and_origin_are_per_request() -> None:
+    runs: list[int] = []
+
+    @endpoint(cache_rate=10)
+    async def page() -> str:
+        runs.append(1)
+        return "hi"
+
+    origins = ["https://a.example", "https://b.example"]
+    app = CORSMiddleware(page, allow_origins=origins)
+    async with client(app) as c:
+        for origin in origins * 3:
+            response = await c.get("/", headers={"origin": origin})
+            assert response.headers.get_list("vary") == ["Origin"]
+            assert response.headers["access-control-allow-origin"] == origin
+            assert response.text == "hi"
+    assert len(runs) == 1
+
+
+def stamp_request_ids(app: ASGIApp) -> ASGIApp:
+    """A middleware that edits the start message in place, as many do."""
+    counter = itertools.count(1)
+
+    async def stamped(scope: Message, receive: Any, send: Any) -> None:
+        request_id = str(next(counter)).encode()
+
+        async def send_stamped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"].append((b"x-request-id", request_id))
+            await send(message)
+
+        await app(scope, receive, send_stamped)
+
+    return stamped
+
+
+@pytest.mark.anyio
+async def test_a_request_id_stamped_in_place_is_never_replayed() -> None:
+    @endpoint(cache_rate=10)
+    async def page() -> dict[str, str]:
+        return {"ok": "yes"}
+
+    async with client(stamp_request_ids(page)) as c:
+        for n in range(1, 8):
+            response = await c.get("/")
+            assert response.headers.get_list("x-request-id") == [str(n)]
+            assert response.json() == {"ok": "yes"}
+
+
+# -- single flight: concurrent requests share one run ------------------------------------
+
+
+@pytest.mark.anyio
+async def test_two_hundred_concurrent_requests_run_the_handler_once_per_n() -> None:
+    runs = 0
+
+    @endpoint(cache_rate=10)
+    async def slow() -> dict[str, int]:
+        nonlocal runs
+        runs += 1
+        run = runs
+        await anyio.sleep(0.05)
+        return {"run": run}
+
+    seen: list[int] = []
+    async with client(slow) as c:
+
+        async def one() -> None:
+            response = await c.get("/")
+            assert response.status_code == 200
+            assert response.headers["content-length"] == str(len(response.content))
+            seen.append(response.json()["run"])
+
+        with anyio.fail_after(60):
+            async with anyio.create_task_group() as group:
+                for _ in range(200):
+                    group.start_soon(one)
+    assert runs == 20
+    assert Counter(seen) == dict.fromkeys(range(1, 21), 10)
+
+
+def first_run_kind(kind: str) -> Response[Any] | None:
+    """An uncacheable outcome for the first run: raised, crashed or set a cookie."""
+    if kind == "error":
+        raise HTTPError(503)
+    if kind == "crash":
+        raise RuntimeError("boom")
+    response = PlainText("first")
+    response.set_cookie("session", "1")
+    return response
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("kind", "status"), [("error", 503), ("crash", 500), ("cookie", 200)])
+async def test_requests_waiting_for_an_uncacheable_run_run_the_handler_themselves(
+    kind: str, status: int
+) -> None:
+    runs = 0
+    arrived = 0
+    everyone_waits = anyio.Event()
+
+    @endpoint(cache_rate=10)
+    async def flaky() -> Any:
+        nonlocal runs
+        runs += 1
+        if runs == 1:
+            await everyone_waits.wait()
+            return first_run_kind(kind)
+        return "ok"
+
+    async def counted(scope: Message, receive: Any, send: Any) -> None:
+        nonlocal arrived
+        arrived += 1
+        if arrived == 20:  # the first run ends only once all 20 are in flight
+            everyone_waits.set()
+        await flaky(scope, receive, send)
+
+    answers: list[tuple[int, str]] = []
+    async with client(counted) as c:
+
+        async def one() -> None:
+            response = await c.get("/")
+            answers.append((response.status_code, response.text))
+
+        with anyio.fail_after(30):
+            async with anyio.create_task_group() as group:
+                for _ in range(20):
+                    group.start_soon(one)
+    statuses = Counter(status for status, _ in answers)
+    assert statuses == Counter([status] + [200] * 19)
+    assert Counter(text for _, text in answers)["ok"] == 19
+    # run 1 (uncacheable), its 9 waiters each on their own, then request 11 starts a
+    # new count whose response requests 12-20 replay
+    assert runs == 11

@@ -38,6 +38,8 @@ async def check_item_routes(app: Any, prefix: str = "") -> None:
         assert (await c.get(f"{prefix}/items/0")).status_code == 404
         bad = await c.get(f"{prefix}/items/seven")
         assert (bad.status_code, bad.json()["parameter"]) == (400, "item_id")
+        refused = await c.delete(f"{prefix}/items/7")  # the router passes every method on
+        assert (refused.status_code, refused.headers["allow"]) == (405, "GET, HEAD")
 
 
 @pytest.mark.anyio
@@ -100,3 +102,8 @@ def test_served_directly_by_uvicorn() -> None:
         assert response.headers["x-served-by"] == "egress"
         assert response.headers["content-type"] == "text/plain; charset=utf-8"
         assert httpx.get(f"{base_url}/?fail=1", timeout=10).json() == {"detail": "I'm a Teapot"}
+        head = httpx.head(f"{base_url}/?name=ada", timeout=10)
+        assert (head.status_code, head.content) == (201, b"")
+        assert head.headers["content-length"] == str(len("hello ada"))
+        refused = httpx.delete(f"{base_url}/", timeout=10)
+        assert (refused.status_code, refused.headers["allow"]) == (405, "GET, HEAD")
