@@ -5,7 +5,8 @@
     str                 text/plain
     bytes               application/octet-stream, the raw body
     None                204 No Content
-    (body, status[, headers]) in any order: a response spec (see `split_tuple`)
+    (body, status), (body, headers), (body, status, headers), in any order: a
+                        response spec (see `split_tuple`); every other tuple is data
     coroutine           resolved when the Response is sent (`to_response_async` awaits it)
     anything else       JSON through the encoder registry
 
@@ -42,39 +43,60 @@ MAX_PROTOCOL_DEPTH = 16
 _BYTES_TYPES = (bytes, bytearray, memoryview)
 
 
-def _is_headers(item: object) -> bool:
-    return isinstance(item, dict) and all(
-        isinstance(k, str) and isinstance(v, str) for k, v in item.items()
-    )
+def _is_headers(item: dict[Any, Any]) -> bool:
+    return all(isinstance(k, str) and isinstance(v, str) for k, v in item.items())
 
 
-def split_tuple(value: tuple[Any, ...]) -> tuple[Any, int, dict[str, str] | None] | None:
+def _is_status(item: object) -> bool:
+    return isinstance(item, int) and not isinstance(item, bool) and 100 <= item <= 599
+
+
+def split_tuple(value: tuple[Any, ...]) -> tuple[Any, int | None, dict[str, str] | None] | None:
     """(body, status, headers) when `value` is a response spec, None when it is data.
 
-    A spec has 2 or 3 items: exactly one int status in 100-599 (a bool is not a status),
-    at most one dict of str to str (the headers), and exactly one other item, the body,
-    which is neither an int nor a dict. `("Created", 201)`, `(201, {"x-id": "7"}, "ok")`
-    are specs; `(1, 2)`, `("a", "b")`, `({"id": 1}, 201)` are data (JSON arrays).
+    A spec is a plain tuple (not a namedtuple) of 2 or 3 items: at most one status (an
+    int in 100-599; a bool never is), exactly one body (never an int or a bool), and
+    beside the body a status, a headers dict (str to str), or both. Which item is the body:
+    - when one item is neither a status nor a dict, that item; a dict beside it is the
+      headers: `("Hello", 201)`, `("Hello", {"x-a": "b"})`, `({"x-a": "b"}, 202, [1, 2])`;
+    - when every item but the status is a dict: with one dict, the dict (Flask's
+      `({"id": 1}, 201)`); with two, the last str-to-str dict is the headers and the other
+      the body (`({"id": 1}, 201, {"x-a": "b"})`).
+    Every other tuple is data (a JSON array): `(1, 2)`, `("a", "b")`, `({"a": "b"},
+    {"c": "d"})` (no status: which dict is the body?), two statuses, a namedtuple.
     """
-    if not 2 <= len(value) <= 3:
+    if value.__class__ is not tuple or not 2 <= len(value) <= 3:
         return None
     status: int | None = None
-    headers: dict[str, str] | None = None
-    bodies: list[Any] = []
+    dicts: list[dict[Any, Any]] = []
+    others: list[Any] = []
     for item in value:
-        if isinstance(item, int) and not isinstance(item, bool) and 100 <= item <= 599:
+        if _is_status(item):
             if status is not None:
                 return None
             status = item
-        elif _is_headers(item):
-            if headers is not None:
-                return None
-            headers = item
+        elif isinstance(item, dict):
+            dicts.append(item)
+        elif isinstance(item, int):  # a bool, or an int that is not a status: never a body
+            return None
         else:
-            bodies.append(item)
-    if status is None or len(bodies) != 1 or isinstance(bodies[0], (int, dict)):
+            others.append(item)
+    if len(others) == 1:  # the body; a dict beside it can only be the headers
+        if not dicts:
+            return others[0], status, None
+        if len(dicts) == 1 and _is_headers(dicts[0]):
+            return others[0], status, dicts[0]
         return None
-    return bodies[0], status, headers
+    if others or status is None:
+        return None  # two bodies, or dicts without a status to tell which is the body
+    if len(dicts) == 1:
+        return dicts[0], status, None  # Flask's (dict, status)
+    first, last = dicts  # and a status: the last str-to-str dict is the headers
+    if _is_headers(last):
+        return first, status, last
+    if _is_headers(first):
+        return last, status, first
+    return None
 
 
 class Pipeline:
@@ -133,15 +155,16 @@ class Pipeline:
                 body, spec_status, spec_headers = spec
                 merged = spec_headers if headers is None else {**(spec_headers or {}), **headers}
                 return self._convert(body, status or spec_status, merged, depth)
-        method = result_method(value)
-        if method is not None:
+        found = result_method(value)
+        if found is not None:
+            name, method = found
             if depth >= MAX_PROTOCOL_DEPTH:
                 raise TypeError(
-                    f"{kind.__qualname__}.{method.__name__}() did not lead to a response "
+                    f"{kind.__qualname__}.{name}() did not lead to a response "
                     f"after {MAX_PROTOCOL_DEPTH} conversions; it must return a Response or a "
                     "plain value (str, dict, tuple...), not an object that returns itself"
                 )
-            return self._convert(method(value), status, headers, depth + 1)
+            return self._convert(method(), status, headers, depth + 1)
         if inspect.iscoroutine(value):
             return Response(
                 self._resolve(value), status_code=status, headers=headers, body_translate="result"

@@ -26,6 +26,14 @@ class Created:
         return f"created {self.name}", 201, {"location": f"/pens/{self.name}"}
 
 
+class MyObject:
+    """view.py's own example: a static method works as well as an instance method."""
+
+    @staticmethod
+    def __view_result__() -> Any:
+        return "Hello from MyObject!", {"x-www-myobject": "foo"}
+
+
 def show(label: str, value: Any) -> None:
     response = to_response(value)
     kind = response.headers.get("content-type", "-")
@@ -39,10 +47,15 @@ show("bytes", b"\x89PNG")
 show("None", None)
 show("tuple spec", ("Hello", 201, {"x-my-header": "v"}))
 show("tuple spec, other order", ({"x-my-header": "v"}, 202, [1, 2]))
+show("body and headers (view.py)", ("Hello", {"x-my-header": "v"}))
+show("dict and status (Flask)", ({"id": 7}, 201))
+show("dict, status, headers", ({"id": 7}, 201, {"location": "/pens/7"}))
 show("tuple of data", (1, 2, 3))
-show("dict + status is data", ({"id": 7}, 201))
+show("two dicts, no status: data", ({"a": "b"}, {"c": "d"}))
 show("result protocol", Created("quill"))
+show("static __view_result__", MyObject())
 show("HTTPError", HTTPError(404))
+show("HTTPError with a detail", HTTPError(409, detail={"taken": "quill"}))
 
 assert to_response({"id": 7}).body == b'{"id":7}'
 assert to_response("Hello").headers["content-type"] == "text/plain; charset=utf-8"
@@ -50,11 +63,19 @@ assert to_response(None).status_code == 204
 spec = to_response(("Hello", 201, {"x-my-header": "v"}))
 assert (spec.status_code, spec.body, spec.headers["x-my-header"]) == (201, b"Hello", "v")
 assert to_response((1, 2, 3)).body == b"[1,2,3]"
-assert to_response(({"id": 7}, 201)).body == b'[{"id":7},201]'
+flask = to_response(({"id": 7}, 201))
+assert (flask.status_code, flask.body) == (201, b'{"id":7}')
+view = to_response(MyObject())
+assert (view.status_code, view.body) == (200, b"Hello from MyObject!")
+assert view.headers["x-www-myobject"] == "foo"
+assert to_response(({"a": "b"}, {"c": "d"})).body == b'[{"a":"b"},{"c":"d"}]'
 assert to_response(Created("quill")).headers["location"] == "/pens/quill"
 assert to_response(HTTPError(404)).body == b'{"detail":"Not Found"}'
+assert to_response(HTTPError(409, detail={"taken": "quill"})).body == (
+    b'{"detail":{"taken":"quill"}}'
+)
 
-# A dict with a status: say so with make_response (Lilya's helper) instead of a tuple.
+# Lilya's helper: the class renders the content as it is, no tuple or str rules.
 made = make_response({"id": 7}, status_code=201)
 print("make_response               ", made.status_code, made.body)
 assert (made.status_code, made.body) == (201, b'{"id":7}')

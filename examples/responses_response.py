@@ -1,12 +1,23 @@
-"""Response: bytes or str as they are, Content-Length always, Content-Type when known."""
+"""Response: bytes or str as they are, Content-Length always, Content-Type when known;
+one Response object may answer many requests, whatever middleware does to its messages."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import httpx
 
-from egress import Response
+from egress import PlainText, Response
+
+NOT_FOUND = PlainText("no such page", status_code=404)  # shared by every handler
+
+
+async def gzip_like(message: dict[str, Any]) -> None:
+    """A `send` that edits the messages it gets in place, as GZip middleware does."""
+    if message["type"] == "http.response.start":
+        message["headers"].append((b"content-encoding", b"gzip"))
+        print("sent:", message["status"], message["headers"])
 
 
 async def main() -> None:
@@ -26,6 +37,10 @@ async def main() -> None:
             assert got.headers["content-length"] == "3"
         if label == "empty":
             assert "content-length" not in got.headers
+
+    for _ in range(2):  # each send gets its own messages: the edit never sticks
+        await NOT_FOUND({"type": "http"}, None, gzip_like)  # type: ignore[arg-type]
+    assert b"content-encoding" not in dict(NOT_FOUND.raw_headers)
 
 
 asyncio.run(main())

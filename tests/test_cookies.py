@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 from egress import JSONResponse, PlainText, RedirectResponse
+from egress.responses import http_date
 from tests.apps_responses import fetch
 
 pytestmark = pytest.mark.anyio
@@ -104,11 +106,103 @@ def test_attribute_injection_is_refused(parameter: str, value: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("parameter", "value"), [("max_age", "60"), ("max_age", True), ("expires", "tomorrow")]
+    ("parameter", "value"),
+    [("max_age", "60"), ("max_age", True), ("expires", b"tomorrow"), ("expires", True)],
 )
 def test_wrong_types(parameter: str, value: Any) -> None:
     with pytest.raises(TypeError, match=parameter):
         PlainText("x").set_cookie("k", "v", **{parameter: value})
+
+
+@pytest.mark.parametrize(
+    ("parameter", "value"), [("path", 1), ("domain", b"example.com"), ("value", 7)]
+)
+def test_non_str_values_and_attributes_are_type_errors(parameter: str, value: Any) -> None:
+    with pytest.raises(TypeError, match="must be a str"):
+        PlainText("x").set_cookie("k", **{"value": "v", parameter: value})
+
+
+# -- a preformatted Expires string (Starlette and Lilya send one as given) ---------------
+
+
+@pytest.mark.parametrize(
+    "date", ["Thu, 22 Jan 2037 12:00:10 GMT", "Wed, 21 Oct 2015 07:28:00 GMT", http_date(0)]
+)
+def test_expires_string_is_sent_as_given(date: str) -> None:
+    response = PlainText("x")
+    response.set_cookie("t", "1", expires=date)
+    assert cookies_of(response) == [f"t=1; Expires={date}; Path=/; SameSite=Lax"]
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        "tomorrow",
+        "",
+        "22 Jan 2037 12:00:10 GMT",  # no weekday
+        "Thursday, 22-Jan-37 12:00:10 GMT",  # RFC 850, obsolete
+        "Thu Jan 22 12:00:10 2037",  # asctime, obsolete
+        "Thu, 22 Jan 2037 12:00:10 UTC",  # not GMT
+        "Thu, 22 Jan 2037 12:00:10 +0000",
+        "thu, 22 jan 2037 12:00:10 gmt",  # case matters
+        "Thu, 22 Jan 2037 12:00 GMT",
+        "Thu,  22 Jan 2037 12:00:10 GMT",
+        "Thu, 2 Jan 2037 12:00:10 GMT",  # two-digit day
+        "Sat, 31 Feb 2037 12:00:10 GMT",  # no such day
+        "Thu, 22 Jan 2037 24:00:10 GMT",  # no such hour
+        "Thu, 22 Jan 2037 12:00:10 GMT ",
+    ],
+)
+def test_expires_string_must_be_an_http_date(date: str) -> None:
+    response = PlainText("x")
+    with pytest.raises(ValueError, match=r"is not an HTTP date like 'Thu, 22 Jan 2037"):
+        response.set_cookie("t", "1", expires=date)
+    assert cookies_of(response) == []
+
+
+def test_expires_string_with_the_wrong_weekday_names_the_right_one() -> None:
+    with pytest.raises(ValueError, match="22 Jan 2037 is a Thu, not a Mon"):
+        PlainText("x").set_cookie("t", "1", expires="Mon, 22 Jan 2037 12:00:10 GMT")
+
+
+def test_expires_string_injection_names_the_character() -> None:
+    with pytest.raises(ValueError, match=r"cookie expires .* contains ';'"):
+        PlainText("x").set_cookie("t", "1", expires="Thu, 22 Jan 2037 12:00:10 GMT; Secure")
+
+
+# -- control characters, wherever a cookie takes text ------------------------------------
+
+CONTROL_CHARACTERS = [
+    pytest.param("\x1b", "ESC (0x1B)", id="ESC"),
+    pytest.param("\x7f", "DEL (0x7F)", id="DEL"),
+    pytest.param("\x01", "SOH (0x01)", id="SOH"),
+    pytest.param("\x0b", "VT (0x0B)", id="VT"),
+    pytest.param("\x0c", "FF (0x0C)", id="FF"),
+    pytest.param("\r", "CR (0x0D)", id="CR"),
+    pytest.param("\n", "LF (0x0A)", id="LF"),
+    pytest.param("\x00", "NUL (0x00)", id="NUL"),
+    pytest.param("\t", "HTAB (0x09)", id="HTAB"),  # stricter than headers: not a cookie octet
+]
+
+
+@pytest.mark.parametrize(
+    ("parameter", "prefix", "named"),
+    [
+        ("value", "v", "cookie 'k': value"),
+        ("path", "/app", "cookie path"),
+        ("domain", "example.com", "cookie domain"),
+        ("expires", "Thu, 22 Jan 2037 12:00:10 GMT", "cookie expires"),
+    ],
+)
+@pytest.mark.parametrize(("char", "described"), CONTROL_CHARACTERS)
+def test_control_characters_are_refused_naming_them(
+    parameter: str, prefix: str, named: str, char: str, described: str
+) -> None:
+    response = PlainText("x")
+    pattern = rf"{named} .* contains the control character {re.escape(described)}"
+    with pytest.raises(ValueError, match=pattern):
+        response.set_cookie("k", **{"value": "v", parameter: prefix + char})
+    assert cookies_of(response) == []
 
 
 def test_delete_cookie() -> None:

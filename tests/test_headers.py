@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from egress import JSONResponse, PlainText, Response
+from egress import HTTPError, JSONResponse, PlainText, RedirectResponse, Response, endpoint
+from egress.pipeline import to_response
 from egress.responses import Headers, http_date
-from tests.apps_responses import fetch
+from tests.apps_responses import collect, fetch
 
 pytestmark = pytest.mark.anyio
 
@@ -46,7 +49,10 @@ def test_set_replaces_append_adds_delete_removes_all() -> None:
     assert repr(headers) == "Headers([('x-one', '1')])"
 
 
-@pytest.mark.parametrize("name", ["", "bad name", "colon:", "new\nline", "nul\x00", "é", "a\r"])
+@pytest.mark.parametrize(
+    "name",
+    ["", "bad name", "colon:", "new\nline", "nul\x00", "é", "a\r", "esc\x1b", "del\x7f", "a\tb"],
+)
 def test_invalid_names_are_refused(name: str) -> None:
     with pytest.raises(ValueError, match="invalid header name"):
         Headers()[name] = "v"
@@ -60,6 +66,133 @@ def test_crlf_and_nul_in_values_are_refused_naming_the_header(value: str) -> Non
         Response(b"", headers={"X-Evil": value})
     with pytest.raises(ValueError, match="header 'x-evil'"):
         PlainText("").headers.append("x-evil", value)
+
+
+# Control characters a header value may not hold (HTAB is the one it may).
+CONTROL_CHARACTERS = [
+    pytest.param("\x1b", "ESC (0x1B)", id="ESC"),
+    pytest.param("\x7f", "DEL (0x7F)", id="DEL"),
+    pytest.param("\x01", "SOH (0x01)", id="SOH"),
+    pytest.param("\x0b", "VT (0x0B)", id="VT"),
+    pytest.param("\x0c", "FF (0x0C)", id="FF"),
+    pytest.param("\r", "CR (0x0D)", id="CR"),
+    pytest.param("\n", "LF (0x0A)", id="LF"),
+    pytest.param("\x00", "NUL (0x00)", id="NUL"),
+]
+
+
+def _set(value: str) -> Headers:
+    response = PlainText("x")
+    response.headers["x-evil"] = value
+    return response.headers
+
+
+def _append(value: str) -> Headers:
+    response = PlainText("x")
+    response.headers.append("x-evil", value)
+    return response.headers
+
+
+def _update(value: str) -> Headers:
+    response = PlainText("x")
+    response.headers.update({"x-evil": value})
+    return response.headers
+
+
+# Every way a header value enters a response: each takes the value to try and returns
+# the headers it ended up in.
+ENTRY_POINTS: dict[str, Callable[[str], Headers]] = {
+    "constructor mapping": lambda value: PlainText("x", headers={"x-evil": value}).headers,
+    "constructor pairs": lambda value: JSONResponse(1, headers=[("x-evil", value)]).headers,
+    "base Response": lambda value: Response(b"", headers={"x-evil": value}).headers,
+    "redirect headers": lambda value: RedirectResponse("/", headers={"x-evil": value}).headers,
+    "headers[...] =": _set,
+    "headers.append": _append,
+    "headers.update": _update,
+    "Headers(mapping)": lambda value: Headers({"x-evil": value}),
+    "Headers(str pairs)": lambda value: Headers([("x-evil", value)]),
+    "Headers(ASGI pairs)": lambda value: Headers([(b"x-evil", value.encode("latin-1"))]),
+    "tuple headers": lambda value: to_response(("x", {"x-evil": value})).headers,
+    "tuple headers over a Response": lambda value: (
+        to_response((PlainText("x"), {"x-evil": value})).headers
+    ),
+    "HTTPError headers": lambda value: (
+        to_response(HTTPError(401, headers={"x-evil": value})).headers
+    ),
+}
+
+
+@pytest.mark.parametrize("entry", list(ENTRY_POINTS))
+@pytest.mark.parametrize(("char", "described"), CONTROL_CHARACTERS)
+def test_control_characters_are_refused_wherever_headers_enter(
+    entry: str, char: str, described: str
+) -> None:
+    pattern = rf"header 'x-evil': value .* contains the control character {re.escape(described)}"
+    with pytest.raises(ValueError, match=pattern):
+        ENTRY_POINTS[entry](f"a{char}b")
+
+
+@pytest.mark.parametrize("entry", list(ENTRY_POINTS))
+def test_htab_is_the_control_character_a_value_may_hold(entry: str) -> None:
+    assert ENTRY_POINTS[entry]("a\tb").getlist("x-evil") == ["a\tb"]
+
+
+@pytest.mark.parametrize(("char", "described"), CONTROL_CHARACTERS)
+def test_control_characters_in_media_types_are_refused(char: str, described: str) -> None:
+    pattern = rf"header 'content-type'.*{re.escape(described)}"
+    with pytest.raises(ValueError, match=pattern):
+        Response(b"", media_type=f"text/plain{char}")
+    with pytest.raises(ValueError, match=pattern):
+
+        class Evil(PlainText):
+            media_type = f"text/evil{char}"
+
+
+@pytest.mark.parametrize(("char", "described"), CONTROL_CHARACTERS)
+def test_control_characters_in_redirect_urls_are_refused(char: str, described: str) -> None:
+    pattern = rf"header 'location': redirect URL .*{re.escape(described)}"
+    with pytest.raises(ValueError, match=pattern):
+        RedirectResponse(f"/next{char}page")
+
+
+async def test_htab_reaches_the_client() -> None:
+    got = await fetch(PlainText("x", headers={"x-tab": "a\tb"}, media_type="text/x;\tv=1"))
+    assert got.headers["x-tab"] == "a\tb"
+    assert got.headers["content-type"] == "text/x;\tv=1; charset=utf-8"
+    assert RedirectResponse("/a\tb").headers["location"] == "/a%09b"
+
+
+async def test_a_bad_header_from_a_handler_is_a_500_before_any_byte() -> None:
+    @endpoint
+    async def leaky() -> tuple[str, dict[str, str]]:
+        return "hello", {"x-user": "ada\x1b[2J"}
+
+    got = await fetch(leaky)
+    assert got.status_code == 500
+    assert "x-user" not in got.headers
+    assert got.json() == {"detail": "Internal Server Error"}
+
+
+def test_headers_built_by_hand_are_validated_and_their_own() -> None:
+    pairs = [(b"X-A", b"1"), (b"x-b", b"2")]
+    headers = Headers(pairs)
+    assert headers.raw == [(b"x-a", b"1"), (b"x-b", b"2")]
+    headers["x-c"] = "3"
+    assert pairs == [(b"X-A", b"1"), (b"x-b", b"2")]
+    assert Headers({"X-Mixed": "Case"}).raw == [(b"x-mixed", b"Case")]
+    with pytest.raises(ValueError, match="invalid header name"):
+        Headers([(b"bad name", b"1")])
+    with pytest.raises(TypeError, match="value must be a str"):
+        Headers([("x-a", b"1")])  # type: ignore[list-item]
+
+
+async def test_response_headers_view_edits_what_is_sent() -> None:
+    response = PlainText("x")
+    view = response.headers
+    view["x-a"] = "1"
+    assert response.raw_headers[-1] == (b"x-a", b"1")
+    messages = await collect(response)
+    assert (b"x-a", b"1") in messages[0]["headers"]
 
 
 def test_non_latin1_value_is_refused_with_advice() -> None:

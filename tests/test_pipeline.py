@@ -8,6 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from egress import EncodeError, Encoder, EncoderRegistry
 from egress.pipeline import (
@@ -147,6 +149,91 @@ def test_tuple_spec_in_any_order(value: tuple[Any, ...]) -> None:
     assert response.headers["x-my-header"] == "v"
 
 
+TEXT = "text/plain; charset=utf-8"
+JSON_TYPE = "application/json"
+
+
+# Every example of the tuple rule in design.md and docs/pipeline.md: (tuple, the status,
+# body, content type and headers it is sent with).
+SPECS = [
+    pytest.param(("Hello", 201), 201, b"Hello", TEXT, {}, id="view.py: body, status"),
+    pytest.param(
+        ("Hello", {"x-a": "b"}), 200, b"Hello", TEXT, {"x-a": "b"}, id="view.py: body, headers"
+    ),
+    pytest.param(
+        ("Hello from MyObject!", {"x-www-myobject": "foo"}),
+        200,
+        b"Hello from MyObject!",
+        TEXT,
+        {"x-www-myobject": "foo"},
+        id="view.py's __view_result__ example",
+    ),
+    pytest.param(
+        ("Hello", 201, {"x-my-header": "v"}),
+        201,
+        b"Hello",
+        TEXT,
+        {"x-my-header": "v"},
+        id="body, status, headers",
+    ),
+    pytest.param(
+        ({"x-a": "b"}, 202, [1, 2]),
+        202,
+        b"[1,2]",
+        JSON_TYPE,
+        {"x-a": "b"},
+        id="one non-dict item is the body, the dict the headers",
+    ),
+    pytest.param(({"id": 1}, 201), 201, b'{"id":1}', JSON_TYPE, {}, id="Flask: dict body, status"),
+    pytest.param(
+        ({"x": "1"}, 201), 201, b'{"x":"1"}', JSON_TYPE, {}, id="a lone dict with a status: body"
+    ),
+    pytest.param(
+        ({"id": 1}, 201, {"x-a": "b"}),
+        201,
+        b'{"id":1}',
+        JSON_TYPE,
+        {"x-a": "b"},
+        id="dict body, status, headers",
+    ),
+    pytest.param(
+        ({"x-a": "b"}, 201, {"id": 1}),
+        201,
+        b'{"id":1}',
+        JSON_TYPE,
+        {"x-a": "b"},
+        id="two dicts: the str-to-str one is the headers, wherever it stands",
+    ),
+    pytest.param(
+        ({"a": "b"}, 201, {"x-c": "d"}),
+        201,
+        b'{"a":"b"}',
+        JSON_TYPE,
+        {"x-c": "d"},
+        id="two str-to-str dicts: the last is the headers",
+    ),
+    pytest.param(([1, 2], 201), 201, b"[1,2]", JSON_TYPE, {}, id="list body"),
+    pytest.param((None, {"x-a": "b"}), 204, b"", None, {"x-a": "b"}, id="None body, headers"),
+    pytest.param((b"\x00", 200), 200, b"\x00", "application/octet-stream", {}, id="bytes body"),
+]
+
+
+@pytest.mark.parametrize(("value", "status", "body", "media_type", "headers"), SPECS)
+def test_tuple_specs(
+    value: tuple[Any, ...],
+    status: int,
+    body: bytes,
+    media_type: str | None,
+    headers: dict[str, str],
+) -> None:
+    assert split_tuple(value) is not None
+    response = to_response(value)
+    assert (response.status_code, response.body) == (status, body)
+    assert response.headers.get("content-type") == media_type
+    for name, header in headers.items():
+        assert response.headers.getlist(name) == [header]
+
+
 def test_tuple_body_is_converted_by_the_rules() -> None:
     response = to_response(([1, 2], 202))
     assert isinstance(response, JSONResponse)
@@ -166,16 +253,20 @@ def test_tuple_with_a_response_body_takes_status_and_headers() -> None:
     ("value", "body"),
     [
         ((1, 2), b"[1,2]"),  # two ints: no body
-        (("a", "b"), b'["a","b"]'),  # no status
+        ((1, 200), b"[1,200]"),  # an int is never the body
+        (("a", "b"), b'["a","b"]'),  # two bodies, nothing beside them
         (("a", 200, "b"), b'["a",200,"b"]'),  # two bodies
         (("a", 200, 201), b'["a",200,201]'),  # two statuses
         ((True, 200), b"[true,200]"),  # a bool is an int: not a body
         (("a", True), b'["a",true]'),  # a bool is not a status
         (("a", 99), b'["a",99]'),  # out of 100-599
         (("a", 600), b'["a",600]'),
-        (({"id": 1}, 201), b'[{"id":1},201]'),  # a dict is never the body
-        (({"x": "1"}, 201), b'[{"x":"1"},201]'),  # headers but no body
-        (("a", 201, {"x": 1}), b'["a",201,{"x":1}]'),  # dict not of str to str
+        (({"a": "b"}, {"c": "d"}), b'[{"a":"b"},{"c":"d"}]'),  # no status: which is the body?
+        (({"a": "b"}, {"c": "d"}, {"e": "f"}), b'[{"a":"b"},{"c":"d"},{"e":"f"}]'),
+        (("a", {"x": 1}), b'["a",{"x":1}]'),  # dict not of str to str: not headers
+        (("a", 201, {"x": 1}), b'["a",201,{"x":1}]'),
+        (({"a": 1}, 201, {"b": 2}), b'[{"a":1},201,{"b":2}]'),  # neither dict is headers
+        (("a", {"x": "1"}, {"y": "2"}), b'["a",{"x":"1"},{"y":"2"}]'),  # two headers dicts
         (("a", 201, {"x": "1"}, {"y": "2"}), b'["a",201,{"x":"1"},{"y":"2"}]'),  # 4 items
         (("a",), b'["a"]'),
         ((), b"[]"),
@@ -185,6 +276,7 @@ def test_other_tuples_are_data(value: tuple[Any, ...], body: bytes) -> None:
     assert split_tuple(value) is None
     response = to_response(value)
     assert isinstance(response, JSONResponse)
+    assert response.status_code == 200
     assert response.body == body
 
 
@@ -192,16 +284,57 @@ def test_namedtuple_is_data() -> None:
     from collections import namedtuple
 
     Pair = namedtuple("Pair", "label code")
-    assert to_response(Pair("a", 201)).status_code == 200
+    assert split_tuple(Pair("a", 201)) is None
+    response = to_response(Pair("a", 201))
+    assert response.status_code == 200
+    assert response.body == to_response(["a", 201]).body
 
 
 def test_tuple_header_values_are_validated() -> None:
     with pytest.raises(ValueError, match="CR, LF or NUL"):
         to_response(("x", 200, {"x-a": "v\r\nSet-Cookie: a=b"}))
+    with pytest.raises(ValueError, match=r"header 'x-a'.*ESC \(0x1B\)"):
+        to_response(("x", {"x-a": "v\x1b[31m"}))
 
 
 def test_pipeline_without_tuple_rule_sends_arrays() -> None:
     assert Pipeline(tuples=False).to_response(("Hello", 201)).body == b'["Hello",201]'
+    assert Pipeline(tuples=False).to_response(({"id": 1}, 201)).body == b'[{"id":1},201]'
+
+
+# Items a tuple may hold: statuses (no bodiless ones: a body beside them would be refused),
+# ints and bools that are never statuses, bodies, header dicts and data dicts.
+tuple_items = st.one_of(
+    st.sampled_from([200, 201, 404, 599]),
+    st.sampled_from([0, 99, 600, True, False]),
+    st.none(),
+    st.text(max_size=4),
+    st.lists(st.integers(0, 9), max_size=2),
+    st.dictionaries(
+        st.sampled_from(["x-a", "x-b"]), st.text(alphabet="abc xyz", max_size=3), max_size=2
+    ),
+    st.dictionaries(st.text(max_size=2), st.integers(0, 9), min_size=1, max_size=2),
+)
+
+
+@given(st.lists(tuple_items, max_size=4).map(tuple))
+def test_a_tuple_is_data_or_a_spec_whose_parts_are_used(value: tuple[Any, ...]) -> None:
+    response = to_response(value)
+    spec = split_tuple(value)
+    if spec is None:
+        assert isinstance(response, JSONResponse)
+        assert response.status_code == 200
+        assert response.body == to_response(list(value)).body
+        return
+    body, status, headers = spec
+    parts = [body, *(part for part in (status, headers) if part is not None)]
+    assert sorted(map(id, parts)) == sorted(map(id, value))  # each item used exactly once
+    alone = to_response(body)
+    assert response.body == alone.body
+    assert response.headers.get("content-type") == alone.headers.get("content-type")
+    assert response.status_code == (alone.status_code if status is None else status)
+    for name, header in (headers or {}).items():
+        assert response.headers.getlist(name) == [header]
 
 
 # -- the result protocol ------------------------------------------------------------------
@@ -227,8 +360,91 @@ class Loop:
 
 def test_result_protocol_is_converted_again() -> None:
     response = to_response(Created("pen"))
-    assert response.status_code == 200  # a dict cannot be a tuple's body: this is data
-    assert response.body == b'[{"created":"pen"},201,{"location":"/items/pen"}]'
+    assert response.status_code == 201  # (dict body, status, headers dict): a spec
+    assert response.body == b'{"created":"pen"}'
+    assert response.headers["location"] == "/items/pen"
+
+
+class StaticResponse:
+    @staticmethod
+    def __response__() -> Any:
+        return "static", 201
+
+
+class ClassResponse:
+    kind = "class"
+
+    @classmethod
+    def __response__(cls) -> Any:
+        return cls.kind, 201
+
+
+class StaticViewResult:
+    @staticmethod
+    def __view_result__() -> Any:
+        return "static", 201
+
+
+class ClassViewResult:
+    kind = "class"
+
+    @classmethod
+    def __view_result__(cls) -> Any:
+        return cls.kind, 201
+
+
+class InstanceViewResult:
+    def __view_result__(self) -> Any:
+        return "instance", 201
+
+
+class InstanceResponse:
+    def __response__(self) -> Any:
+        return "instance", 201
+
+
+PROTOCOL_FORMS = [
+    pytest.param(InstanceResponse, b"instance", id="__response__ instance method"),
+    pytest.param(StaticResponse, b"static", id="__response__ staticmethod"),
+    pytest.param(ClassResponse, b"class", id="__response__ classmethod"),
+    pytest.param(InstanceViewResult, b"instance", id="__view_result__ instance method"),
+    pytest.param(StaticViewResult, b"static", id="__view_result__ staticmethod"),
+    pytest.param(ClassViewResult, b"class", id="__view_result__ classmethod"),
+]
+
+
+@pytest.mark.parametrize(("cls", "body"), PROTOCOL_FORMS)
+def test_result_method_may_be_instance_static_or_class(cls: type[Any], body: bytes) -> None:
+    for response in (to_response(cls()), Response(cls())):
+        assert (response.status_code, response.body) == (201, body)
+        assert response.headers["content-type"] == "text/plain; charset=utf-8"
+
+
+@pytest.mark.parametrize(("cls", "body"), PROTOCOL_FORMS)
+def test_a_class_passed_as_a_value_is_not_a_result(cls: type[Any], body: bytes) -> None:
+    with pytest.raises(EncodeError):
+        to_response(cls)
+    with pytest.raises(TypeError, match="Response cannot render type"):
+        Response(cls)
+
+
+def test_a_proxy_answering_every_attribute_is_not_a_result() -> None:
+    class Proxy:
+        def __getattr__(self, name: str) -> Any:
+            return lambda *args: "hijacked"
+
+    assert Proxy().__response__() == "hijacked"
+    with pytest.raises(EncodeError):
+        to_response(Proxy())
+    with pytest.raises(TypeError, match="Response cannot render Proxy"):
+        Response(Proxy())
+
+
+def test_inherited_static_result_method() -> None:
+    class Child(StaticResponse):
+        pass
+
+    assert to_response(Child()).body == b"static"
 
 
 def test_result_protocol_returning_a_spec() -> None:
@@ -394,6 +610,73 @@ def test_http_error_refuses_non_int_status() -> None:
 
 def test_http_error_unregistered_status_has_a_generic_phrase() -> None:
     assert HTTPError(499).detail == "Error"
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        HTTPError(404, "no such pen"),
+        HTTPError(404, detail="no such pen"),
+        HTTPError(404, message="no such pen"),
+        HTTPError(status_code=404, detail="no such pen"),
+    ],
+    ids=["positional", "detail", "message alias", "all keywords"],
+)
+def test_http_error_detail_spellings(error: HTTPError) -> None:
+    assert error.detail == "no such pen"
+    response = to_response(error)
+    assert (response.status_code, response.body) == (404, b'{"detail":"no such pen"}')
+
+
+@pytest.mark.parametrize(
+    ("detail", "body"),
+    [
+        (
+            {"field": "name", "problem": "missing"},
+            b'{"detail":{"field":"name","problem":"missing"}}',
+        ),
+        ([{"loc": ["query", "n"]}], b'{"detail":[{"loc":["query","n"]}]}'),
+        (42, b'{"detail":42}'),
+        (Point(1, 2), b'{"detail":{"x":1,"y":2}}'),
+        (None, b'{"detail":"Conflict"}'),
+    ],
+)
+def test_http_error_detail_is_any_json_value(detail: Any, body: bytes) -> None:
+    error = HTTPError(409, detail=detail)
+    response = to_response(error)
+    assert (response.status_code, response.body) == (409, body)
+    assert response.headers["content-type"] == "application/json"
+
+
+def test_http_error_detail_and_message_together_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="detail or message"):
+        HTTPError(400, detail="a", message="b")
+
+
+def test_http_error_unencodable_detail_fails_where_it_is_raised() -> None:
+    with pytest.raises(EncodeError, match="Money"):
+        HTTPError(400, detail={"price": Money(1)})
+
+
+def test_http_error_headers_are_validated_when_raised() -> None:
+    with pytest.raises(ValueError, match=r"header 'x-a'.*ESC \(0x1B\)"):
+        HTTPError(401, headers={"x-a": "\x1b]8;;"})
+    with pytest.raises(ValueError, match="invalid header name"):
+        HTTPError(401, headers={"bad name": "v"})
+
+
+@pytest.mark.anyio
+async def test_http_error_detail_reaches_the_client_from_an_endpoint() -> None:
+    from egress import endpoint
+
+    @endpoint
+    async def strict() -> None:
+        raise HTTPError(409, detail={"conflict": ["a", "b"]}, headers={"x-retry": "later"})
+
+    sent = await fetch(strict)
+    assert sent.status_code == 409
+    assert sent.json() == {"detail": {"conflict": ["a", "b"]}}
+    assert sent.headers["x-retry"] == "later"
 
 
 def test_tuple_with_a_bodiless_status_drops_content_length() -> None:

@@ -1,11 +1,14 @@
 """Response and its subclasses over real ASGI: bodies, Content-Length/Content-Type,
-status rules, the classes, body_translate, async content and passthrough bodies."""
+status rules, new messages on every send (middleware that edits them), the classes and
+their `encoders=`, body_translate, async content and passthrough bodies."""
 
 from __future__ import annotations
 
+import copy
 from http import HTTPStatus
 from typing import Any
 
+import httpx
 import pytest
 
 import egress
@@ -24,7 +27,14 @@ from egress import (
     RedirectResponse,
     Response,
 )
-from tests.apps_responses import collect, fetch
+from tests.apps_responses import (
+    ALLOWED_ORIGIN,
+    NOT_FOUND,
+    NOT_FOUND_TEXT,
+    collect,
+    fetch,
+    middleware_app,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -147,6 +157,130 @@ async def test_response_is_reusable() -> None:
     response = PlainText("again")
     first, second = await fetch(response), await fetch(response)
     assert first.content == second.content == b"again"
+
+
+# -- every message is new: what middleware edits in place stays out of the response ------
+
+
+def vandalizing(record: list[dict[str, Any]]) -> Any:
+    """A `send` that keeps a copy of each message, then edits the message and its header
+    list in place, as GZip and CORS middleware do (and worse)."""
+
+    async def send(message: dict[str, Any]) -> None:
+        record.append(copy.deepcopy(message))
+        headers = message.get("headers")
+        if headers is not None:
+            headers.append((b"content-encoding", b"gzip"))
+            headers[0] = (b"x-replaced", b"1")
+            headers.reverse()
+        message["status"] = 599
+        message["body"] = b"vandalized"
+        message["more_body"] = True
+        message["type"] = "vandalized"
+
+    return send
+
+
+async def _later_text() -> str:
+    return "resolved"
+
+
+def _with_cookie() -> Response[Any]:
+    response = JSONResponse({"a": 1}, headers={"x-a": "1"})
+    response.set_cookie("session", "abc")
+    return response
+
+
+SHARED = {
+    "PlainText 404": lambda: PlainText("no", status_code=404),
+    "Response bytes": lambda: Response(b"raw"),
+    "JSONResponse, headers and a cookie": _with_cookie,
+    "HTMLResponse": lambda: HTMLResponse("<p>x</p>"),
+    "Error": lambda: Error("down"),
+    "RedirectResponse": lambda: RedirectResponse("/elsewhere"),
+    "204": lambda: Response(status_code=204),
+    "coroutine content": lambda: PlainText(_later_text()),  # type: ignore[arg-type]
+    "HTTPError response": lambda: egress.to_response(egress.HTTPError(404, headers={"x-b": "2"})),
+    "a subclass sending through _start_message": lambda: Chunks([b"a", b"b"]),
+}
+
+
+@pytest.mark.parametrize("make", list(SHARED.values()), ids=list(SHARED))
+async def test_a_response_sent_again_is_unchanged_by_what_send_did(make: Any) -> None:
+    response = make()
+    sends: list[list[dict[str, Any]]] = []
+    for _ in range(3):
+        record: list[dict[str, Any]] = []
+        await response({"type": "http", "method": "GET", "path": "/"}, None, vandalizing(record))
+        sends.append(record)
+    fresh = await collect(make())
+    assert sends == [fresh, fresh, fresh]
+    assert all(name != b"x-replaced" for name, _ in response.raw_headers)
+
+
+async def test_every_message_is_a_new_dict_with_a_new_headers_list() -> None:
+    response = PlainText("twice")
+    first, second = await collect(response), await collect(response)
+    assert first == second
+    for one, other in zip(first, second, strict=True):
+        assert one is not other
+    assert first[0]["headers"] is not second[0]["headers"]
+    assert first[0]["headers"] is not response.raw_headers
+    assert response._start_message()["headers"] is not response.raw_headers
+
+
+async def test_a_shared_response_behind_gzip_and_cors_middleware() -> None:
+    """The module-level NOT_FOUND of tests/apps_responses.py behind Starlette's
+    GZipMiddleware and CORSMiddleware, which edit the messages they are given in place,
+    asked for gzip and identity in turn: each answer is what that request alone gets."""
+    encodings = ["gzip", "identity", "gzip", "identity", "identity", "gzip"]
+    transport = httpx.ASGITransport(app=middleware_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        answers = [
+            await client.get("/shared", headers={"accept-encoding": e, "origin": ALLOWED_ORIGIN})
+            for e in encodings
+        ]
+    by_encoding: dict[str, list[list[tuple[str, str]]]] = {"gzip": [], "identity": []}
+    for encoding, got in zip(encodings, answers, strict=True):
+        assert got.status_code == 404
+        assert got.text == NOT_FOUND_TEXT
+        assert got.headers.get("content-encoding") == ("gzip" if encoding == "gzip" else None)
+        assert sorted(got.headers["vary"].split(", ")) == ["Accept-Encoding", "Origin"]
+        assert got.headers.get_list("access-control-allow-origin") == [ALLOWED_ORIGIN]
+        by_encoding[encoding].append(got.headers.multi_items())
+    for seen in by_encoding.values():
+        assert seen == [seen[0]] * len(seen)
+    assert answers[1].headers["content-length"] == str(len(NOT_FOUND_TEXT))
+    assert NOT_FOUND.raw_headers == PlainText(NOT_FOUND_TEXT, status_code=404).raw_headers
+
+
+# -- encoders= on every class (Lilya passes it to each) ---------------------------------
+
+
+ENCODER_TAKERS = {
+    "Response": lambda encoders: Response(b"x", encoders=encoders),
+    "JSONResponse": lambda encoders: JSONResponse({"a": 1}, encoders=encoders),
+    "Ok": lambda encoders: Ok([1], encoders=encoders),
+    "HTMLResponse": lambda encoders: HTMLResponse("<p>", encoders=encoders),
+    "PlainText": lambda encoders: PlainText("x", encoders=encoders),
+    "Error": lambda encoders: Error("x", encoders=encoders),
+    "RedirectResponse": lambda encoders: RedirectResponse("/x", encoders=encoders),
+    "RedirectResponse, Lilya's positional order": lambda encoders: RedirectResponse(
+        "/x", 303, None, None, encoders=encoders
+    ),
+}
+
+
+@pytest.mark.parametrize("make", list(ENCODER_TAKERS.values()), ids=list(ENCODER_TAKERS))
+def test_every_response_class_takes_encoders(make: Any) -> None:
+    layered = make([PointEncoder()])
+    assert layered.encoders.dumps(Point(1, 2)) == b"[1,2]"
+    assert layered.encoders is not egress.registry
+    own = egress.EncoderRegistry(builtins=False)
+    assert make(own).encoders is own
+    assert make(None).encoders is egress.registry
+    with pytest.raises(TypeError, match="encoders="):
+        make([object()])
 
 
 # -- the classes -------------------------------------------------------------------------

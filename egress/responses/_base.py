@@ -5,9 +5,13 @@ byte is sent, and `__call__` only sends. Headers are held in the ASGI form (a li
 lower-cased latin-1 byte pairs) from the start; only headers a user supplies are
 validated, the ones egress writes itself are known to be correct.
 
+Every message sent is a new dict with a new headers list: middleware may edit what it
+is given in place (GZip sets Content-Encoding, CORS appends Vary), and a Response sent
+again (a module-level `NOT_FOUND`, a cached one) must not carry those edits with it.
+
 Hooks for subclasses that send their body another way (streams, files):
 - `_init_head(status_code, headers, media_type, background, content_length=None)`
-- `_start_message()` (the `http.response.start` message) and `raw_headers`
+- `_start_message()` (a new `http.response.start` message each call) and `raw_headers`
 - `await _run_background()` once the last body byte is sent
 - `set_cookie` / `delete_cookie`, inherited as they are
 """
@@ -25,7 +29,13 @@ from egress.encoders import registry as default_registry
 from egress.encoders._scoped import registry_for
 from egress.responses._background import BackgroundTask, BackgroundTasks, run_logged
 from egress.responses._cookies import render_cookie
-from egress.responses._headers import Headers, HeadersInput, RawHeaders, encode_headers
+from egress.responses._headers import (
+    Headers,
+    HeadersInput,
+    RawHeaders,
+    encode_header,
+    encode_headers,
+)
 
 __all__ = ["Body", "BodyTranslate", "Response"]
 
@@ -62,7 +72,7 @@ def _content_type(media_type: str | None, charset: str) -> bytes | None:
         return None
     if media_type.startswith("text/") and "charset=" not in media_type.lower():
         media_type = f"{media_type}; charset={charset}"
-    return encode_headers([("content-type", media_type)])[0][1]
+    return encode_header("content-type", media_type)[1]
 
 
 class Response(Generic[T]):
@@ -209,8 +219,8 @@ class Response(Generic[T]):
             return repr(content).encode(self.charset)
         if strategy == "custom":
             return self._encode(self.render(content))
-        method = result_method(content)
-        if method is None:
+        found = result_method(content)
+        if found is None:
             raise TypeError(
                 f"body_translate='result' needs an object with __response__() or "
                 f"__view_result__(), got {type(content).__name__}"
@@ -218,7 +228,7 @@ class Response(Generic[T]):
         from egress.pipeline import to_response  # late: the pipeline builds on responses
 
         encoders = None if self.encoders is default_registry else self.encoders
-        return to_response(method(content), encoders=encoders)
+        return to_response(found[1](), encoders=encoders)
 
     def _adopt(self, converted: Response[Any], explicit_status: bool, explicit_media: bool) -> None:
         """Take body, status, headers and media type from a converted result; what the
@@ -319,14 +329,14 @@ class Response(Generic[T]):
     @property
     def headers(self) -> Headers:
         """The headers as a case-insensitive multi-dict; edits change what is sent."""
-        return Headers(self.raw_headers)
+        return Headers._view(self.raw_headers)
 
     def _start_message(self) -> Message:
-        """The ASGI `http.response.start` message."""
+        """A new ASGI `http.response.start` message, with its own copy of the headers."""
         return {
             "type": "http.response.start",
             "status": self.status_code,
-            "headers": self.raw_headers,
+            "headers": list(self.raw_headers),
         }
 
     async def _run_background(self) -> None:
@@ -342,7 +352,7 @@ class Response(Generic[T]):
         key: str,
         value: str = "",
         max_age: int | None = None,
-        expires: int | float | datetime | None = None,
+        expires: int | float | datetime | str | None = None,
         path: str | None = "/",
         domain: str | None = None,
         secure: bool = False,
@@ -350,8 +360,10 @@ class Response(Generic[T]):
         samesite: Literal["lax", "strict", "none"] | None = "lax",
         partitioned: bool = False,
     ) -> None:
-        """Add a Set-Cookie header. `expires`: seconds from now, or an absolute datetime
-        (a naive one is UTC). Invalid names, values or attributes raise ValueError."""
+        """Add a Set-Cookie header. `expires`: seconds from now, an absolute datetime (a
+        naive one is UTC), or a preformatted HTTP date string (`"Thu, 22 Jan 2037
+        12:00:10 GMT"`), sent as given. Invalid names, values or attributes raise
+        ValueError."""
         cookie = render_cookie(
             key, value, max_age, expires, path, domain, secure, httponly, samesite, partitioned
         )
@@ -387,7 +399,11 @@ class Response(Generic[T]):
         if self._pending is not None:
             await self.resolve_async_content()
         await send(
-            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+            {
+                "type": "http.response.start",
+                "status": self.status_code,
+                "headers": list(self.raw_headers),
+            }
         )
         await send({"type": "http.response.body", "body": self._body})
         if self.background is not None:

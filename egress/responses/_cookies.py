@@ -8,31 +8,75 @@ import re
 import time
 from datetime import datetime
 
-from egress.responses._headers import http_date
+from egress.responses._headers import TOKEN, describe_character, http_date
 
 __all__ = ["render_cookie"]
 
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-# cookie-octet: visible ASCII except DQUOTE, comma, semicolon and backslash.
-_COOKIE_VALUE = re.compile(r"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*")
-# An attribute value (Path, Domain) may hold anything visible but ';'.
-_ATTRIBUTE_VALUE = re.compile(r"[\x20-\x3a\x3c-\x7e]*")
+# Anything but a cookie-octet: visible ASCII except DQUOTE, comma, semicolon, backslash.
+_NOT_COOKIE_OCTET = re.compile(r"[^\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]")
+# An attribute value (Path, Domain, a preformatted Expires) may hold anything visible but ';'.
+_NOT_ATTRIBUTE_CHARACTER = re.compile(r"[^\x20-\x3a\x3c-\x7e]")
+# IMF-fixdate (RFC 9110 §5.6.7), the only form RFC 6265 §4.1.1 lets a server send.
+_IMF_FIXDATE = re.compile(
+    r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), ([0-9]{2}) "
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([0-9]{4}) "
+    r"([0-9]{2}):([0-9]{2}):([0-9]{2}) GMT"
+)
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _SAMESITE = {"lax": "Lax", "strict": "Strict", "none": "None"}
 
 
-def _attribute(name: str, value: str) -> str:
-    if not isinstance(value, str) or not _ATTRIBUTE_VALUE.fullmatch(value):
-        raise ValueError(f"cookie {name} {value!r} must be visible ASCII without ';'")
+def _attribute(name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"cookie {name} must be a str, got {type(value).__name__}")
+    found = _NOT_ATTRIBUTE_CHARACTER.search(value)
+    if found is not None:
+        raise ValueError(
+            f"cookie {name} {value!r} contains {describe_character(found.group())}; "
+            "it must be visible ASCII without ';'"
+        )
     return value
 
 
-def _expires(expires: int | float | datetime) -> str:
+def _preformatted_date(text: str) -> str:
+    """A date string given for Expires, sent as it is once it is a real IMF-fixdate
+    (`Thu, 22 Jan 2037 12:00:10 GMT`: a calendar date whose weekday is right)."""
+    _attribute("expires", text)
+    match = _IMF_FIXDATE.fullmatch(text)
+    moment = None
+    if match is not None:
+        weekday, day, month, year, hour, minute, second = match.groups()
+        try:
+            moment = datetime(
+                int(year), _MONTHS.index(month) + 1, int(day), int(hour), int(minute), int(second)
+            )
+        except ValueError:  # 31 Feb, 25:00...
+            moment = None
+    if moment is None:
+        raise ValueError(
+            f"cookie expires {text!r} is not an HTTP date like 'Thu, 22 Jan 2037 12:00:10 GMT' "
+            "(IMF-fixdate, as egress.responses.http_date writes it); pass one of those, a "
+            "datetime, or seconds from now"
+        )
+    if _WEEKDAYS[moment.weekday()] != weekday:
+        raise ValueError(
+            f"cookie expires {text!r}: {day} {month} {year} is a {_WEEKDAYS[moment.weekday()]}, "
+            f"not a {weekday}"
+        )
+    return text
+
+
+def _expires(expires: int | float | datetime | str) -> str:
+    if isinstance(expires, str):
+        return _preformatted_date(expires)
     if isinstance(expires, datetime):
         return http_date(expires)
     if isinstance(expires, (int, float)) and not isinstance(expires, bool):
         return http_date(time.time() + expires)
     raise TypeError(
-        f"cookie expires must be seconds from now (int/float) or a datetime, got {expires!r}"
+        "cookie expires must be seconds from now (int/float), a datetime or an HTTP date "
+        f"string, got {expires!r}"
     )
 
 
@@ -40,7 +84,7 @@ def render_cookie(
     key: str,
     value: str = "",
     max_age: int | None = None,
-    expires: int | float | datetime | None = None,
+    expires: int | float | datetime | str | None = None,
     path: str | None = "/",
     domain: str | None = None,
     secure: bool = False,
@@ -50,15 +94,19 @@ def render_cookie(
 ) -> str:
     """The value of one Set-Cookie header; ValueError for anything a browser would
     misread or that could inject another attribute or header."""
-    if not isinstance(key, str) or not _TOKEN.fullmatch(key):
+    if not isinstance(key, str) or not TOKEN.fullmatch(key):
         raise ValueError(
             f"invalid cookie name {key!r}: a cookie name is an HTTP token "
             "(letters, digits and !#$%&'*+-.^_`|~)"
         )
-    if not isinstance(value, str) or not _COOKIE_VALUE.fullmatch(value):
+    if not isinstance(value, str):
+        raise TypeError(f"cookie {key!r}: value must be a str, got {type(value).__name__}")
+    found = _NOT_COOKIE_OCTET.search(value)
+    if found is not None:
         raise ValueError(
-            f"cookie {key!r}: value {value!r} may only hold visible ASCII without spaces, "
-            "'\"', ',', ';' or '\\'; encode it first (urllib.parse.quote or base64)"
+            f"cookie {key!r}: value {value!r} contains {describe_character(found.group())}; "
+            "a cookie value may only hold visible ASCII without spaces, '\"', ',', ';' or "
+            "'\\': encode it first (urllib.parse.quote or base64)"
         )
     parts = [f"{key}={value}"]
     if expires is not None:

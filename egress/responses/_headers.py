@@ -1,8 +1,10 @@
 """Response headers: validation, the case-insensitive multi-value view, HTTP dates.
 
 A response keeps its headers as the list of lower-cased latin-1 byte pairs that ASGI
-sends (`raw_headers`), so nothing is converted when the response is sent. `Headers`
-is a view over that very list: reading and editing it edits what is sent.
+sends (`raw_headers`), so nothing is converted when the response is sent. Every header
+is validated once, where it enters (a constructor, `headers[...] = `, `append`, a
+`Headers` built by hand); `response.headers` is a view over the response's own list,
+so reading and editing it edits what is sent without checking those pairs again.
 """
 
 from __future__ import annotations
@@ -13,30 +15,82 @@ from datetime import datetime, timezone
 from email.utils import formatdate
 from typing import Union
 
-__all__ = ["Headers", "HeadersInput", "RawHeaders", "encode_header", "encode_headers", "http_date"]
+__all__ = [
+    "TOKEN",
+    "Headers",
+    "HeadersInput",
+    "RawHeaders",
+    "describe_character",
+    "encode_header",
+    "encode_headers",
+    "http_date",
+    "refuse_control_characters",
+]
 
 RawHeaders = list[tuple[bytes, bytes]]
-HeadersInput = Union[Mapping[str, str], Iterable[tuple[str, str]], "Headers", None]
+HeadersInput = Union[
+    Mapping[str, str], Iterable[tuple[str, str]], Iterable[tuple[bytes, bytes]], "Headers", None
+]
 
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_FORBIDDEN_IN_VALUE = re.compile(r"[\r\n\x00]")
+TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+"""An HTTP token (RFC 9110 §5.6.2): what a header or cookie name must be."""
+
+# Every C0 control character but HTAB, and DEL. CR, LF and NUL split or end the
+# header block; the others reach the wire raw on some servers and break the response
+# (or a terminal) on others. RFC 9110 §5.5 allows none of them in a field value.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_CONTROL_NAMES = (
+    *("NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "HTAB", "LF", "VT"),
+    *("FF", "CR", "SO", "SI", "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB"),
+    *("CAN", "EM", "SUB", "ESC", "FS", "GS", "RS", "US"),
+)
 
 
-def encode_header(name: str, value: str) -> tuple[bytes, bytes]:
+def describe_character(char: str) -> str:
+    """How an error names a character: `ESC (0x1B)` for a control character, `';'` else."""
+    code = ord(char)
+    if code < 0x20:
+        return f"the control character {_CONTROL_NAMES[code]} (0x{code:02X})"
+    if code == 0x7F:
+        return "the control character DEL (0x7F)"
+    return repr(char)
+
+
+def refuse_control_characters(what: str, text: str) -> None:
+    """ValueError naming `what` and the character when `text` holds a control character
+    other than HTAB."""
+    found = _CONTROL.search(text)
+    if found is not None:
+        raise _control_error(what, text, found.group())
+
+
+def _control_error(what: str, text: str, char: str) -> ValueError:
+    return ValueError(
+        f"{what} {text!r} contains {describe_character(char)}; no control character but "
+        "HTAB is allowed there (CR, LF or NUL could split the response)"
+    )
+
+
+def encode_header(name: str | bytes, value: str | bytes) -> tuple[bytes, bytes]:
     """Validate one header and return its ASGI form (lower-cased name, latin-1 bytes).
 
-    A name that is not an HTTP token, or CR/LF/NUL anywhere, could split the header
-    block (response splitting), so it is refused before anything is sent.
+    The name must be an HTTP token and the value latin-1 without control characters
+    (HTAB aside): anything else could split the header block or reach the client raw,
+    so it is refused before anything is sent. A pair in the ASGI form (bytes) is
+    checked the same way.
     """
-    if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+    if isinstance(name, bytes) and isinstance(value, bytes):
+        name, value = name.decode("latin-1"), value.decode("latin-1")
+    if not isinstance(name, str) or not TOKEN.fullmatch(name):
         raise ValueError(
             f"invalid header name {name!r}: a header name is an HTTP token "
             "(letters, digits and !#$%&'*+-.^_`|~), without spaces, colons or control characters"
         )
     if not isinstance(value, str):
         raise TypeError(f"header {name!r}: value must be a str, got {type(value).__name__}")
-    if _FORBIDDEN_IN_VALUE.search(value):
-        raise ValueError(f"header {name!r}: value {value!r} contains CR, LF or NUL")
+    found = _CONTROL.search(value)
+    if found is not None:
+        raise _control_error(f"header {name!r}: value", value, found.group())
     try:
         encoded = value.encode("latin-1")
     except UnicodeEncodeError:
@@ -47,8 +101,14 @@ def encode_header(name: str, value: str) -> tuple[bytes, bytes]:
     return name.lower().encode("latin-1"), encoded
 
 
-def encode_headers(headers: Mapping[str, str] | Iterable[tuple[str, str]] | Headers) -> RawHeaders:
-    """Validated ASGI pairs from a mapping, a `Headers`, or an iterable of (name, value)."""
+def encode_headers(
+    headers: Mapping[str, str]
+    | Iterable[tuple[str, str]]
+    | Iterable[tuple[bytes, bytes]]
+    | Headers,
+) -> RawHeaders:
+    """Validated ASGI pairs from a mapping, a `Headers` (already validated: copied), or
+    an iterable of (name, value) pairs of str or of bytes."""
     if isinstance(headers, Headers):
         return list(headers.raw)
     pairs = headers.items() if isinstance(headers, Mapping) else headers
@@ -62,17 +122,28 @@ def _lookup_name(key: str) -> bytes:
 
 
 class Headers(MutableMapping[str, str]):
-    """HTTP headers, as a case-insensitive multi-dict over a response's `raw_headers`.
+    """HTTP headers, as a case-insensitive multi-dict.
 
-    `headers["x"]` is the first value; `getlist("set-cookie")` gives every one;
-    assigning replaces all values of a name; `append` adds one more. Iteration
-    yields each name once, lower-cased.
+    `Headers(...)` takes a mapping, (name, value) pairs of str, or the ASGI form (pairs
+    of bytes), and validates every pair. `response.headers` is a view over what the
+    response sends. `headers["x"]` is the first value; `getlist("set-cookie")` gives
+    every one; assigning replaces all values of a name; `append` adds one more.
+    Iteration yields each name once, lower-cased. `raw` is the ASGI list itself:
+    what you put there directly is not checked.
     """
 
     __slots__ = ("raw",)
 
-    def __init__(self, raw: RawHeaders | None = None) -> None:
-        self.raw: RawHeaders = [] if raw is None else raw
+    def __init__(self, headers: HeadersInput = None) -> None:
+        self.raw: RawHeaders = [] if headers is None else encode_headers(headers)
+
+    @classmethod
+    def _view(cls, raw: RawHeaders) -> Headers:
+        """A view over `raw` itself, whose pairs were validated when they entered (a
+        response's own headers): edits through it change `raw`."""
+        view = cls.__new__(cls)
+        view.raw = raw
+        return view
 
     def __getitem__(self, key: str) -> str:
         wanted = _lookup_name(key)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import quote
 
+from egress.encoders import EncoderRegistry
+from egress.encoders._scoped import registry_for
 from egress.responses._background import BackgroundTask, BackgroundTasks
 from egress.responses._base import Response
-from egress.responses._headers import HeadersInput, encode_header
+from egress.responses._headers import HeadersInput, refuse_control_characters
 
 __all__ = ["RedirectResponse", "location"]
 
@@ -17,16 +21,17 @@ _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 
 def location(url: object) -> bytes:
-    """`url` as a Location value: CR, LF and NUL refused, the rest percent-encoded."""
+    """`url` as a Location value: control characters refused (HTAB aside, which is
+    encoded as %09 with the rest), everything outside `_URL_SAFE` percent-encoded."""
     text = str(url)
-    if "\r" in text or "\n" in text or "\x00" in text:
-        raise ValueError(f"redirect URL {text!r} contains CR, LF or NUL")
-    return encode_header("location", quote(text, safe=_URL_SAFE))[1]
+    refuse_control_characters("header 'location': redirect URL", text)
+    return quote(text, safe=_URL_SAFE).encode("ascii")
 
 
 class RedirectResponse(Response[None]):
     """A redirect to `url` (307 keeps the method and body; use 303 after a form POST,
-    301/308 for permanent moves). `url` may be a str or a URL object."""
+    301/308 for permanent moves). `url` may be a str or a URL object. `encoders` is
+    accepted as on every response (Lilya passes it), though a redirect encodes nothing."""
 
     status_code = 307
 
@@ -36,8 +41,12 @@ class RedirectResponse(Response[None]):
         status_code: int | None = None,
         headers: HeadersInput = None,
         background: BackgroundTask | BackgroundTasks | None = None,
+        *,
+        encoders: EncoderRegistry | Sequence[Any] | None = None,
     ) -> None:
         target = location(url)
+        if encoders is not None:
+            self.encoders = registry_for(encoders)
         self.body = b""
         self._init_head(status_code, headers, None, background, 0)
         if not 300 <= self.status_code <= 399:
