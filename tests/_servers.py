@@ -1,13 +1,20 @@
 """Start a real ASGI server on 127.0.0.1 for a test, and stop it afterwards.
 
-The app is given as an import string ("tests.apps.streams:app") because servers
-such as granian run it in their own worker process.
+The app is given as an import string ("tests.apps_streaming:app") because servers
+such as granian run it in their own worker process. Servers: "uvicorn",
+"hypercorn" (its asyncio worker), "hypercorn-trio" (its trio worker, so the app
+runs on trio) and "granian".
+
+Every server is bounded in time: it must listen within `startup_timeout`, and on
+the way out it gets SIGTERM, then SIGKILL for its whole process group (granian's
+workers included) if it has not exited within `STOP_TIMEOUT`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -16,12 +23,32 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SERVERS = ("uvicorn", "hypercorn", "hypercorn-trio", "granian")
+STOP_TIMEOUT = 10.0
+# hypercorn's default listen backlog (100) refuses part of a burst of a few hundred
+# simultaneous connections; uvicorn's (2048) and granian's (1024) defaults are enough.
+BACKLOG = "1024"
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _hypercorn(worker_class: str, app: str, port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "hypercorn",
+        "--worker-class",
+        worker_class,
+        "--backlog",
+        BACKLOG,
+        "--bind",
+        f"127.0.0.1:{port}",
+        app,
+    ]
 
 
 def _command(server: str, app: str, port: int) -> list[str]:
@@ -39,7 +66,9 @@ def _command(server: str, app: str, port: int) -> list[str]:
             "warning",
         ]
     if server == "hypercorn":
-        return [sys.executable, "-m", "hypercorn", app, "--bind", f"127.0.0.1:{port}"]
+        return _hypercorn("asyncio", app, port)
+    if server == "hypercorn-trio":
+        return _hypercorn("trio", app, port)
     if server == "granian":
         return [
             sys.executable,
@@ -57,7 +86,18 @@ def _command(server: str, app: str, port: int) -> list[str]:
             "warning",
             app,
         ]
-    raise ValueError(f"unknown server {server!r}: use uvicorn, hypercorn or granian")
+    raise ValueError(f"unknown server {server!r}: use one of {', '.join(SERVERS)}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL to the process group: the server started its own session,
+    so the group is exactly the server and the workers it spawned."""
+    process.terminate()
+    try:
+        process.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 @contextlib.contextmanager
@@ -75,6 +115,7 @@ def serve(
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
         stdin=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + startup_timeout
@@ -90,9 +131,4 @@ def serve(
             time.sleep(0.05)
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
