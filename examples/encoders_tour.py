@@ -17,6 +17,10 @@ class Status(enum.Enum):
     ACTIVE = "active"
 
 
+class Region(str, enum.Enum):  # a str subclass (enum.StrEnum from Python 3.11 on)
+    EU = "eu"
+
+
 @dataclasses.dataclass
 class Order:
     id: uuid.UUID
@@ -62,3 +66,30 @@ try:
 except egress.EncodeError as error:
     print(error)
     assert error.path == "$.price"
+
+# A dict key that is a str subclass is written as its str value.
+print(egress.dumps({Region.EU: 3}).decode())
+assert egress.dumps({Region.EU: 3}) == b'{"eu":3}'
+
+
+# An encoder for a class claims its subclasses, dataclasses defined later included.
+@dataclasses.dataclass
+class Refund(Money):
+    cents: int
+    reason: str
+
+
+print(registry.dumps([Refund(500, "damaged"), Money(250)]).decode())
+assert registry.dumps([Refund(500, "damaged"), Money(250)]) == b'["5.00","2.50"]'
+
+
+class CentsEncoder:  # Lilya-shaped: serialize() and __type__, no egress base class
+    __type__ = Money
+
+    def serialize(self, value: Money) -> int:
+        return value.cents
+
+
+layered = egress.registry.layered([CentsEncoder])  # what encoders=[CentsEncoder] uses
+print(layered.dumps({"price": Money(1990)}).decode())
+assert layered.dumps({"price": Money(1990)}) == b'{"price":1990}'

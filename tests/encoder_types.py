@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import sys
 from typing import NamedTuple
 
 
@@ -42,6 +43,23 @@ class Pair(NamedTuple):
 
 class Tag(str):
     """A str subclass, written natively by orjson unless an encoder takes it over."""
+
+
+class Key(str):
+    """A str subclass used as a dict key: written as its str value on every backend."""
+
+
+if sys.version_info >= (3, 11):
+
+    class Letter(enum.StrEnum):
+        ALPHA = "alpha"
+        BETA = "beta"
+
+else:  # the same str-valued members before StrEnum existed
+
+    class Letter(str, enum.Enum):
+        ALPHA = "alpha"
+        BETA = "beta"
 
 
 class Money:

@@ -1,9 +1,11 @@
-"""Invariant 1: a registered encoder always wins over a backend's native handling."""
+"""Invariant 1: a registered encoder always wins over a backend's native handling, for
+the class it is registered for and every subclass, defined before or after."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
+import enum
 import uuid
 
 import pytest
@@ -86,3 +88,70 @@ def test_overrides_leave_other_values_of_the_same_family_alone() -> None:
     assert registry.dumps([Point(0, 0), Other(stamp)]) == (
         b'["point",{"when":"2020-05-17T10:30:00+00:00"}]'
     )
+
+
+# -- a base-class encoder claims subclasses defined after it was registered -------------
+
+
+class Base:
+    """A plain class with an encoder; the subclasses below are defined after registering."""
+
+
+def _base_registry() -> EncoderRegistry:
+    registry = EncoderRegistry()
+    registry.register(Base, lambda value: f"base:{type(value).__name__}")
+    return registry
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_dataclass_subclass_defined_after_registration(backend: str) -> None:
+    registry = _base_registry()
+    registry.dumps(Point(1, 2))  # the registry has compiled its options and cached types
+
+    @dataclasses.dataclass
+    class Child(Base):
+        x: int = 1
+
+    @dataclasses.dataclass(slots=True)
+    class Slotted(Base):
+        y: int = 2
+
+    assert registry.dumps([Child(), Slotted(), Point(1, 2)], backend=backend) == (
+        b'["base:Child","base:Slotted",{"x":1,"y":2}]'
+    )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_str_int_list_dict_subclasses_defined_after_registration(backend: str) -> None:
+    registry = _base_registry()
+
+    class Text(Base, str):
+        pass
+
+    class Number(Base, int):
+        pass
+
+    class Items(Base, list[int]):
+        pass
+
+    class Table(Base, dict[str, int]):
+        pass
+
+    value = [Text("t"), Number(1), Items([1]), Table(a=1), Tag("plain"), {"d": 1}]
+    assert registry.dumps(value, backend=backend) == (
+        b'["base:Text","base:Number","base:Items","base:Table","plain",{"d":1}]'
+    )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_enum_members_go_to_encoders_for_enum_classes_only(backend: str) -> None:
+    # orjson writes every Enum member itself: a class an Enum mixes in does not claim
+    # its members (that would need a Python walk of every value), on every backend alike.
+    registry = _base_registry()
+
+    class Mixed(Base, enum.Enum):
+        ONE = 1
+
+    assert registry.dumps([Mixed.ONE, Base()], backend=backend) == b'[1,"base:Base"]'
+    registry.register(Mixed, lambda member: member.name)
+    assert registry.dumps([Mixed.ONE], backend=backend) == b'["ONE"]'

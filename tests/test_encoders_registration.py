@@ -245,3 +245,83 @@ def test_module_level_functions_act_on_the_default_registry() -> None:
     finally:
         egress.registry.unregister(encoder)
     assert egress.dumps(Local(2)) == b'{"v":2}'
+
+
+# -- registration state lives in the registry ------------------------------------------
+
+
+def test_name_and_priority_belong_to_the_registration_not_the_encoder() -> None:
+    encoder = MoneyEncoder()
+    first, second = EncoderRegistry(), EncoderRegistry()
+    assert first.register(encoder, priority=5, name="money") is encoder
+    assert (encoder.name, encoder.priority) == ("MoneyEncoder", 0)  # unchanged
+    second.register(encoder)  # a second registry does not inherit the first one's
+    second.register(Money, lambda m: "newer, same priority")
+    assert first.encoders()[0] == ("money", 5, encoder)
+    assert first.explain([Money(1)])[0].encoder == "money"
+    assert second.dumps(Money(1)) == b'"newer, same priority"'
+    assert first.dumps(Money(1)) == b'"$0.01"'
+
+
+def test_one_encoder_twice_in_one_registry_under_two_names() -> None:
+    registry = EncoderRegistry()
+    encoder = MoneyEncoder()
+    registry.register(encoder, name="low", priority=1)
+    registry.register(encoder, name="high", priority=2)
+    assert [row.name for row in registry.encoders()[:2]] == ["high", "low"]
+    registry.unregister("high")
+    assert registry.explain(Money(1))[0].encoder == "low"
+    registry.unregister(encoder)  # by the object: every registration of it
+    with pytest.raises(EncodeError):
+        registry.dumps(Money(1))
+
+
+def test_encoders_lists_name_priority_and_encoder_in_dispatch_order() -> None:
+    registry = EncoderRegistry()
+    encoder = registry.register(Money, str, name="money", priority=-1)
+    rows = registry.encoders()
+    assert rows[0] == ("money", -1, encoder)
+    assert {r.name for r in rows[1:4]} == {"pydantic", "msgspec", "attrs"}  # plugins, -10
+    assert [r.priority for r in rows] == sorted((r.priority for r in rows), reverse=True)
+
+
+def test_an_encoder_that_matches_nothing_is_refused() -> None:
+    class Nothing(Encoder[Any]):
+        def serialize(self, value: Any) -> Any:
+            return value
+
+    with pytest.raises(TypeError, match="Nothing has neither __type__ nor an is_type"):
+        EncoderRegistry().register(Nothing)
+
+
+# -- encoders layered over a registry (what encoders= means) -----------------------------
+
+
+def test_layered_copies_are_cached_per_encoder_objects() -> None:
+    registry = EncoderRegistry()
+    layered = registry.layered([MoneyEncoder])
+    assert layered.dumps(Money(5)) == b'"$0.05"'
+    assert registry.layered([MoneyEncoder]) is layered
+    assert registry.layered([MoneyEncoder()]) is not layered  # another object
+    with pytest.raises(EncodeError):
+        registry.dumps(Money(5))  # the base registry is untouched
+
+
+def test_layered_copies_follow_changes_to_their_registry() -> None:
+    registry = EncoderRegistry()
+    before = registry.layered([MoneyEncoder])
+    registry.register(Base, lambda b: "base")
+    after = registry.layered([MoneyEncoder])
+    assert after is not before
+    assert after.dumps([Base(), Money(1)]) == b'["base","$0.01"]'
+    with pytest.raises(EncodeError):
+        before.dumps(Base())  # a snapshot of the old state
+
+
+def test_layered_caches_are_per_registry_and_bounded() -> None:
+    one, two = EncoderRegistry(), EncoderRegistry()
+    assert one.layered([MoneyEncoder]) is not two.layered([MoneyEncoder])
+    encoders = [MoneyEncoder() for _ in range(200)]
+    copies = [one.layered([e]) for e in encoders]
+    assert one.layered([encoders[-1]]) is copies[-1]  # the newest are kept
+    assert one.layered([encoders[0]]) is not copies[0]  # the oldest were let go

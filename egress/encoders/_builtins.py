@@ -22,15 +22,28 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from itertools import islice
 from pathlib import PurePath
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import orjson
 
 from egress.encoders._encoder import Encoder, FunctionEncoder
 from egress.encoders._errors import EncodeError
+from egress.encoders._native import (
+    DATACLASS,
+    DATE,
+    DATETIME,
+    DICT_SUBCLASS,
+    ENUM,
+    INT_SUBCLASS,
+    LIST_SUBCLASS,
+    STR_SUBCLASS,
+    TIME,
+    UUID_,
+    Native,
+)
 
-__all__ = ["DEFAULT_MAX_ITEMS", "builtin_encoders"]
+__all__ = ["DEFAULT_MAX_ITEMS", "Builtin", "builtin_encoders"]
 
 DEFAULT_MAX_ITEMS = 1_000_000
 _Fragment = orjson.Fragment
@@ -56,18 +69,30 @@ def encode_bytes(value: bytes | bytearray | memoryview) -> str:
     return base64.b64encode(value).decode("ascii")
 
 
-def encode_dataclass(value: Any) -> dict[str, Any]:
-    # orjson reads an instance's __dict__ (or its fields, for slots classes) and
-    # leaves out names starting with an underscore; this does the same.
-    attributes = getattr(value, "__dict__", None)
-    if attributes is not None:
-        return {k: v for k, v in attributes.items() if k[0] != "_"}
-    return {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.name[0] != "_"}
+class _PublicFields(dict[type, frozenset[str]]):
+    """Per dataclass: its field names when none starts with an underscore (else none)."""
+
+    def __missing__(self, cls: type) -> frozenset[str]:
+        names = frozenset(f.name for f in dataclasses.fields(cls))
+        found = frozenset() if any(name[0] == "_" for name in names) else names
+        self[cls] = found
+        return found
 
 
 class _DataclassEncoder(Encoder[Any]):
+    """orjson's form: the instance's __dict__ (its fields, for a slots class) without the
+    names that start with an underscore.
+
+    When orjson hands dataclasses over (a registered encoder could claim one), this runs
+    for each of them: an instance whose __dict__ holds only public fields is passed on as
+    it is, which keeps that cost near 3x orjson's own instead of 6x.
+    """
+
     name = "dataclass"
     priority = _RECORDS
+
+    def __init__(self) -> None:
+        self._public = _PublicFields()
 
     def matches_class(self, cls: type) -> int | None:
         return len(cls.__mro__) if dataclasses.is_dataclass(cls) else None
@@ -76,7 +101,14 @@ class _DataclassEncoder(Encoder[Any]):
         return self.matches_class(type(value)) is not None
 
     def serialize(self, value: Any) -> Any:
-        return encode_dataclass(value)
+        try:
+            attributes = value.__dict__
+        except AttributeError:  # a slots dataclass
+            fields = dataclasses.fields(value)
+            return {f.name: getattr(value, f.name) for f in fields if f.name[0] != "_"}
+        if self._public[value.__class__].issuperset(attributes):
+            return attributes  # only read: orjson writes it, the walk copies out of it
+        return {k: v for k, v in attributes.items() if k[0] != "_"}
 
     @property
     def checks_values(self) -> bool:
@@ -226,6 +258,7 @@ def _fn(types: type | tuple[type, ...], serialize: Any, name: str, priority: int
     return FunctionEncoder(serialize, types=targets, name=name, priority=priority)
 
 
+_ARRAYS = (list, set, frozenset, deque, KeysView, ValuesView)
 _IP_TYPES = (
     ipaddress.IPv4Address,
     ipaddress.IPv6Address,
@@ -236,28 +269,35 @@ _IP_TYPES = (
 )
 
 
-def builtin_encoders(max_items: int = DEFAULT_MAX_ITEMS) -> list[Encoder[Any]]:
-    """A fresh list of the built-in encoders (the iterator one carries `max_items`)."""
+class Builtin(NamedTuple):
+    encoder: Encoder[Any]
+    stands_in_for: Native | None  # the orjson handling whose form it writes (_native)
+
+
+def builtin_encoders(max_items: int = DEFAULT_MAX_ITEMS) -> list[Builtin]:
+    """A fresh table of the built-in encoders (the iterator one carries `max_items`), each
+    with the orjson handling it stands in for: while it is registered, orjson may keep
+    writing those values itself, as they come out the same."""
     return [
-        _PydanticEncoder(),
-        _MsgspecEncoder(),
-        _AttrsEncoder(),
-        _DataclassEncoder(),
-        _fn(tuple, list, "tuple", _RECORDS),
-        _fn(enum.Enum, lambda value: value.value, "enum", _ENUMS),
-        _DatetimeEncoder(),
-        _fn(date, date.isoformat, "date", _SCALARS),
-        _fn(time, time.isoformat, "time", _SCALARS),
-        _fn(timedelta, encode_timedelta, "timedelta", _SCALARS),
-        _fn(UUID, str, "uuid", _SCALARS),
-        _fn(Decimal, str, "decimal", _SCALARS),
-        _fn(PurePath, str, "path", _SCALARS),
-        _fn(_IP_TYPES, str, "ip_address", _SCALARS),
-        _fn(re.Pattern, lambda value: value.pattern, "pattern", _SCALARS),
-        _fn((bytes, bytearray, memoryview), encode_bytes, "bytes", _SCALARS),
-        _fn(str, str.__str__, "str_subclass", _SCALARS),
-        _fn(int, int.__int__, "int_subclass", _SCALARS),
-        _fn((list, set, frozenset, deque, KeysView, ValuesView), list, "collection", _COLLECTIONS),
-        _fn(Mapping, dict, "mapping", _COLLECTIONS),
-        _IteratorEncoder(max_items),
+        Builtin(_PydanticEncoder(), None),
+        Builtin(_MsgspecEncoder(), None),
+        Builtin(_AttrsEncoder(), None),
+        Builtin(_DataclassEncoder(), DATACLASS),
+        Builtin(_fn(tuple, list, "tuple", _RECORDS), None),
+        Builtin(_fn(enum.Enum, lambda value: value.value, "enum", _ENUMS), ENUM),
+        Builtin(_DatetimeEncoder(), DATETIME),
+        Builtin(_fn(date, date.isoformat, "date", _SCALARS), DATE),
+        Builtin(_fn(time, time.isoformat, "time", _SCALARS), TIME),
+        Builtin(_fn(timedelta, encode_timedelta, "timedelta", _SCALARS), None),
+        Builtin(_fn(UUID, str, "uuid", _SCALARS), UUID_),
+        Builtin(_fn(Decimal, str, "decimal", _SCALARS), None),
+        Builtin(_fn(PurePath, str, "path", _SCALARS), None),
+        Builtin(_fn(_IP_TYPES, str, "ip_address", _SCALARS), None),
+        Builtin(_fn(re.Pattern, lambda value: value.pattern, "pattern", _SCALARS), None),
+        Builtin(_fn((bytes, bytearray, memoryview), encode_bytes, "bytes", _SCALARS), None),
+        Builtin(_fn(str, str.__str__, "str_subclass", _SCALARS), STR_SUBCLASS),
+        Builtin(_fn(int, int.__int__, "int_subclass", _SCALARS), INT_SUBCLASS),
+        Builtin(_fn(_ARRAYS, list, "collection", _COLLECTIONS), LIST_SUBCLASS),
+        Builtin(_fn(Mapping, dict, "mapping", _COLLECTIONS), DICT_SUBCLASS),
+        Builtin(_IteratorEncoder(max_items), None),
     ]

@@ -7,31 +7,40 @@ or the new one, never half of a change, and every type cache starts empty.
 
 from __future__ import annotations
 
-import abc
-import dataclasses
 import enum
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
-from uuid import UUID
 
 import orjson
 
 from egress.encoders._encoder import Encoder
 from egress.encoders._errors import unsupported
+from egress.encoders._native import ENUM, Native, orjson_settings
 
-__all__ = ["NATIVE_TYPES", "Entry", "Plan", "RawJSON"]
-
-# Types orjson writes without ever calling `default`; nobody can take them over.
-NATIVE_TYPES = (str, int, float, bool, type(None), dict, list, tuple)
+__all__ = ["Entry", "Plan", "RawJSON", "Registration"]
 
 Serializer = Callable[[Any], Any]
 
 
 class Entry(NamedTuple):
-    encoder: Encoder[Any]
+    """One registration as the registry keeps it: its name and priority live here, so
+    the caller's encoder object is never changed, and may sit in several registries."""
+
+    encoder: Encoder[Any]  # what dispatch asks (an adapter for Lilya-shaped encoders)
+    name: str
     priority: int
     seq: int  # registration order: newer wins a tie
-    builtin: bool
+    registered: object  # what the caller registered; unregister() and encoders() use it
+    builtin: bool = False
+    stands_in_for: Native | None = None  # built-ins: the orjson handling whose form it writes
+
+
+class Registration(NamedTuple):
+    """One row of `registry.encoders()`."""
+
+    name: str
+    priority: int
+    encoder: object
 
 
 class RawJSON:
@@ -90,25 +99,15 @@ def _chain(conditional: Sequence[Encoder[Any]], fallback: Serializer, raw_json: 
     return serialize
 
 
-def _could_claim(target: type, native: type | tuple[type, ...]) -> bool:
-    natives = native if isinstance(native, tuple) else (native,)
-    return (
-        target is object
-        or (isinstance(target, abc.ABCMeta) and not issubclass(target, NATIVE_TYPES))
-        or any(issubclass(target, n) or issubclass(n, target) for n in natives)
-    )
-
-
-def _is_dataclass_family(target: type) -> bool:
-    if dataclasses.is_dataclass(target) or target is object:
-        return True
-    pending: list[type] = list(target.__subclasses__())
-    while pending:
-        sub = pending.pop()
-        if dataclasses.is_dataclass(sub):
-            return True
-        pending.extend(sub.__subclasses__())
-    return False
+def _claims_enum_members(entry: Entry) -> bool:
+    """orjson writes every Enum member itself, and no option hands them over, so an encoder
+    registered for a class an Enum merely mixes in does not claim its members (taking them
+    over would cost a Python walk of every value): only encoders for Enum classes, their
+    bases or ABCs, and value predicates do."""
+    targets = entry.encoder.target_types()
+    if not targets:
+        return not entry.builtin
+    return any(ENUM.claims(t) for t in targets)
 
 
 class Plan:
@@ -118,8 +117,8 @@ class Plan:
         self.entries = sorted(entries, key=lambda e: (-e.priority, -e.seq))
         self.table = _TypeTable(self, raw_json=False)
         self.walk_table = _TypeTable(self, raw_json=True)
-        self._candidates: dict[type, list[Encoder[Any]]] = {}
-        self.option, self.prewalk = self._orjson_settings()
+        self._candidates: dict[type, list[Entry]] = {}
+        self.option, self.prewalk = orjson_settings(self.entries)
         self.subclass_passthrough = bool(self.option & orjson.OPT_PASSTHROUGH_SUBCLASS)
         table = self.table
 
@@ -128,86 +127,43 @@ class Plan:
 
         self.default = default
 
-    def candidates(self, cls: type) -> list[Encoder[Any]]:
-        """Encoders that may take instances of `cls`, best first (design.md ordering)."""
+    def candidates(self, cls: type) -> list[Entry]:
+        """Entries that may take instances of `cls`, best first (design.md ordering)."""
         found = self._candidates.get(cls)
         if found is None:
             found = self._candidates[cls] = self._rank(cls)
         return found
 
-    def _rank(self, cls: type) -> list[Encoder[Any]]:
+    def _rank(self, cls: type) -> list[Entry]:
+        enum_members = issubclass(cls, enum.Enum)
         ranked = []
         for entry in self.entries:
             encoder = entry.encoder
+            if enum_members and not _claims_enum_members(entry):
+                continue
             if encoder.target_types() or not encoder.checks_values:
                 distance = encoder.matches_class(cls)
                 if distance is None:
                     continue
             else:
                 distance = 1 << 30  # a pure predicate ranks after every type match
-            ranked.append((-entry.priority, distance, -entry.seq, encoder))
+            ranked.append((-entry.priority, distance, -entry.seq, entry))
         ranked.sort(key=lambda r: r[:3])
         return [r[3] for r in ranked]
 
     def serializer_for(self, cls: type, *, raw_json: bool = False) -> Serializer:
         conditional = []
         fallback = _raiser(cls)
-        for encoder in self.candidates(cls):
-            if not encoder.checks_values:
-                fallback = _serializer(encoder, raw_json)
+        for entry in self.candidates(cls):
+            if not entry.encoder.checks_values:
+                fallback = _serializer(entry.encoder, raw_json)
                 break
-            conditional.append(encoder)
+            conditional.append(entry.encoder)
         return _chain(conditional, fallback, raw_json) if conditional else fallback
 
-    def encoder_for(self, value: Any) -> Encoder[Any] | None:
-        for encoder in self.candidates(type(value)):
-            if not encoder.checks_values or encoder.is_type(value):
-                return encoder
+    def entry_for(self, value: Any) -> Entry | None:
+        """The registration that handles `value`, or None."""
+        for entry in self.candidates(type(value)):
+            if not entry.encoder.checks_values or entry.encoder.is_type(value):
+                return entry
         return None
-
-    def _orjson_settings(self) -> tuple[int, bool]:
-        """Which of orjson's native handlings a registered encoder takes over.
-
-        orjson can hand dataclasses, datetimes and str/int/dict/list subclasses to
-        `default` (its PASSTHROUGH options), but always writes Enum and UUID itself:
-        taking those over needs a Python pre-walk. Built-ins write what orjson does,
-        so only user encoders (and removed built-ins) count.
-        """
-        option = orjson.OPT_PASSTHROUGH_DATETIME  # see _builtins: isoformat is the form
-        prewalk = False
-        builtins = {e.encoder.name for e in self.entries if e.builtin}
-        for name, flag in (
-            ("dataclass", orjson.OPT_PASSTHROUGH_DATACLASS),
-            ("datetime", orjson.OPT_PASSTHROUGH_DATETIME),
-            ("date", orjson.OPT_PASSTHROUGH_DATETIME),
-            ("time", orjson.OPT_PASSTHROUGH_DATETIME),
-            ("str_subclass", orjson.OPT_PASSTHROUGH_SUBCLASS),
-            ("int_subclass", orjson.OPT_PASSTHROUGH_SUBCLASS),
-            ("collection", orjson.OPT_PASSTHROUGH_SUBCLASS),
-            ("mapping", orjson.OPT_PASSTHROUGH_SUBCLASS),
-        ):
-            if name not in builtins:
-                option |= flag
-        if "enum" not in builtins or "uuid" not in builtins:
-            prewalk = True
-        for entry in self.entries:
-            if entry.builtin:
-                continue
-            targets = entry.encoder.target_types()
-            if not targets:  # a value predicate could claim anything
-                return option | _ALL_PASSTHROUGH, True
-            for target in targets:
-                if _could_claim(target, (enum.Enum, UUID)):
-                    prewalk = True
-                if _is_dataclass_family(target):
-                    option |= orjson.OPT_PASSTHROUGH_DATACLASS
-                if _could_claim(target, (str, int, dict, list)):
-                    option |= orjson.OPT_PASSTHROUGH_SUBCLASS
-        return option, prewalk
-
-
-_ALL_PASSTHROUGH = (
-    orjson.OPT_PASSTHROUGH_DATACLASS
-    | orjson.OPT_PASSTHROUGH_DATETIME
-    | orjson.OPT_PASSTHROUGH_SUBCLASS
-)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, overload
 
 import orjson
@@ -12,24 +12,36 @@ import orjson
 from egress.encoders import _backends
 from egress.encoders._builtins import DEFAULT_MAX_ITEMS, builtin_encoders
 from egress.encoders._decoders import Decoders
-from egress.encoders._encoder import Encoder, FunctionEncoder
-from egress.encoders._errors import EncodeError
-from egress.encoders._plan import NATIVE_TYPES, Entry, Plan
+from egress.encoders._encoder import (
+    Encoder,
+    EncoderLike,
+    FunctionEncoder,
+    as_encoder,
+    is_encoder_class,
+)
+from egress.encoders._native import NATIVE_TYPES
+from egress.encoders._plan import Entry, Plan, Registration
+from egress.encoders._refused import after_refusal
 from egress.encoders._walk import Explained, Walker
 
 __all__ = ["EncoderRegistry", "dumps", "register_encoder", "registry", "to_jsonable"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+S = TypeVar("S", bound=EncoderLike)
 _seq = itertools.count()  # global, so a copy's later registrations still win ties
 _JSONEncodeError = orjson.JSONEncodeError
 _orjson_dumps = orjson.dumps
+_MAX_LAYERS = 128  # layered copies kept per registry (see `layered`)
 
 
-def _target_types(target: type | tuple[type, ...]) -> tuple[type, ...]:
+def _target_types(target: Any) -> tuple[type, ...]:
     targets = target if isinstance(target, tuple) else (target,)
     for t in targets:
         if not isinstance(t, type):
-            raise TypeError(f"register() expects a type or a tuple of types, got {t!r}")
+            raise TypeError(
+                f"register() expects a type or a tuple of types, got {t!r}; an encoder "
+                "object needs serialize(value) and __type__ and/or is_type(value)"
+            )
         if t in NATIVE_TYPES:
             raise ValueError(
                 f"{t.__name__} is written natively by every JSON backend, so an encoder for "
@@ -51,7 +63,8 @@ class EncoderRegistry:
         self._entries: list[Entry] = []
         if builtins:
             self._entries = [
-                Entry(e, e.priority, next(_seq), True) for e in builtin_encoders(max_items)
+                Entry(e, e.name, e.priority, next(_seq), e, True, native)
+                for e, native in builtin_encoders(max_items)
             ]
         self.decoders = Decoders()
         self._install(Plan(self._entries))
@@ -80,6 +93,9 @@ class EncoderRegistry:
         name: str | None = None,
     ) -> Encoder[Any]: ...
 
+    @overload
+    def register(self, target: S, *, priority: int | None = None, name: str | None = None) -> S: ...
+
     def register(
         self,
         target: Any = None,
@@ -91,21 +107,22 @@ class EncoderRegistry:
     ) -> Any:
         """Add an encoder; the forms:
 
-        - `register(MyEncoder)` or `register(MyEncoder())`: an Encoder class or instance;
+        - `register(MyEncoder)` or `register(MyEncoder())`: an Encoder class or instance,
+          or a Lilya-shaped one (any class or object with `serialize(value)` and
+          `__type__` and/or `is_type(value)`);
         - `register(Money, str)`: a type (or tuple of types) and a function;
         - `@register(Money)` over a function: the decorator form;
         - `register(predicate=has_json, serialize=lambda v: v.__json__())`: by value.
 
         `priority` (default: the encoder's own, else 0) orders encoders, higher first;
-        on a tie the more specific class, then the newer registration, wins.
+        on a tie the more specific class, then the newer registration, wins. `name` and
+        `priority` belong to this registration: the encoder object is never changed.
+        Returns the encoder registered (the instance, for a class).
         """
-        if isinstance(target, type) and issubclass(target, Encoder):
-            target = target()
-        if isinstance(target, Encoder):
+        if (isinstance(target, type) and is_encoder_class(target)) or _is_encoder_object(target):
             if serialize is not None or predicate is not None:
                 raise TypeError("register(encoder) takes no serialize or predicate argument")
-            _target_types(target.target_types())
-            return self._add(target, priority, name)
+            return self._add_encoder(target, priority, name)
         if predicate is not None:
             if serialize is None:
                 raise TypeError(
@@ -113,43 +130,63 @@ class EncoderRegistry:
                     "turns a matching value into something encodable"
                 )
             types = _target_types(target) if target is not None else ()
-            encoder = FunctionEncoder(serialize, types=types, predicate=predicate)
-            return self._add(encoder, priority, name)
+            return self._add_function(serialize, types, predicate, priority, name)
         if target is None:
             raise TypeError("register() needs a type, an Encoder, or predicate= and serialize=")
         types = _target_types(target)
         if serialize is None:
 
             def decorator(fn: F) -> F:
-                self._add(FunctionEncoder(fn, types=types), priority, name)
+                self._add_function(fn, types, None, priority, name)
                 return fn
 
             return decorator
-        return self._add(FunctionEncoder(serialize, types=types), priority, name)
+        return self._add_function(serialize, types, None, priority, name)
 
-    def _add(self, encoder: Encoder[Any], priority: int | None, name: str | None) -> Encoder[Any]:
-        if name is not None:
-            encoder.name = name
-        if priority is not None:
-            encoder.priority = priority
-        with self._lock:
-            entry = Entry(encoder, encoder.priority, next(_seq), False)
-            self._entries = [*self._entries, entry]
-            self._install(Plan(self._entries))
+    def _add_encoder(self, candidate: Any, priority: int | None, name: str | None) -> Any:
+        encoder, registered = as_encoder(candidate)
+        _target_types(encoder.target_types())
+        self._add(encoder, registered, priority, name)
+        return registered
+
+    def _add_function(
+        self,
+        serialize: Callable[[Any], Any],
+        types: tuple[type, ...],
+        predicate: Callable[[Any], bool] | None,
+        priority: int | None,
+        name: str | None,
+    ) -> FunctionEncoder:
+        encoder = FunctionEncoder(
+            serialize, types=types, predicate=predicate, name=name, priority=priority or 0
+        )
+        self._add(encoder, encoder, None, None)
         return encoder
 
-    def unregister(self, key: str | Encoder[Any] | type) -> None:
-        """Remove encoders by name, by instance, or by the type they are registered for."""
+    def _add(
+        self, encoder: Encoder[Any], registered: object, priority: int | None, name: str | None
+    ) -> None:
+        with self._lock:
+            entry = Entry(
+                encoder,
+                encoder.name if name is None else name,
+                encoder.priority if priority is None else priority,
+                next(_seq),
+                registered,
+            )
+            self._entries = [*self._entries, entry]
+            self._install(Plan(self._entries))
+
+    def unregister(self, key: object) -> None:
+        """Remove encoders by name, by the encoder registered (instance or class), or by
+        the type they are registered for."""
 
         def matches(entry: Entry) -> bool:
-            encoder = entry.encoder
             if isinstance(key, str):
-                return encoder.name == key
-            if isinstance(key, Encoder):
-                return encoder is key
-            if isinstance(key, type) and issubclass(key, Encoder):
-                return type(encoder) is key
-            return key in encoder.target_types()
+                return entry.name == key
+            if isinstance(key, type):
+                return type(entry.registered) is key or key in entry.encoder.target_types()
+            return entry.registered is key
 
         with self._lock:
             kept = [e for e in self._entries if not matches(e)]
@@ -158,14 +195,10 @@ class EncoderRegistry:
             self._entries = kept
             self._install(Plan(kept))
 
-    @property
-    def state(self) -> object:
-        """An object that changes whenever the registry does (for caches built on it)."""
-        return self._plan
-
-    def encoders(self) -> list[Encoder[Any]]:
-        """Every encoder, in the order they are tried (priority, then newest first)."""
-        return [e.encoder for e in self._plan.entries]
+    def encoders(self) -> list[Registration]:
+        """Every registration as (name, priority, encoder), in the order they are tried
+        (priority, then newest first)."""
+        return [Registration(e.name, e.priority, e.registered) for e in self._plan.entries]
 
     def copy(self) -> EncoderRegistry:
         """An independent snapshot: changes to either leave the other alone."""
@@ -176,6 +209,34 @@ class EncoderRegistry:
         clone._install(Plan(clone._entries))
         return clone
 
+    def layered(self, encoders: Iterable[Any]) -> EncoderRegistry:
+        """A copy of this registry with `encoders` (Encoder or Lilya-shaped instances or
+        classes) registered on top: what `encoders=` on a response or pipeline means.
+
+        Copies are cached per sequence of encoder objects, at most 128, and dropped when
+        this registry changes, so the same `encoders=` costs a dict lookup per response
+        and a later change to this registry is seen by the next one.
+        """
+        layer = tuple(encoders)
+        layers = self._layers
+        key = tuple(map(id, layer))  # the cached layer keeps its objects, so ids stay theirs
+        found = layers.get(key)
+        if found is not None:
+            return found[1]
+        copy = self.copy()
+        for item in layer:
+            try:
+                copy._add_encoder(item, None, None)
+            except TypeError as error:
+                raise TypeError(
+                    f"encoders= takes an EncoderRegistry or a sequence of encoders; {error}"
+                ) from None
+        with self._lock:
+            if len(layers) >= _MAX_LAYERS:
+                del layers[next(iter(layers))]
+            layers[key] = (layer, copy)
+        return copy
+
     @property
     def backend(self) -> str:
         """The JSON backend `dumps` uses when none is named (fixed at construction)."""
@@ -183,9 +244,11 @@ class EncoderRegistry:
 
     def _install(self, plan: Plan) -> None:
         # `_fast` is the plan when a plain `dumps(value)` can go straight to orjson, so
-        # the hot path decides with one attribute read.
+        # the hot path decides with one attribute read. Layered copies were built on the
+        # old state: a new dict, so a copy being built meanwhile lands in the old one.
         self._fast = plan if self.backend == "orjson" and not plan.prewalk else None
         self._plan = plan
+        self._layers: dict[tuple[int, ...], tuple[tuple[Any, ...], EncoderRegistry]] = {}
 
     # -- encoding -------------------------------------------------------------------------
 
@@ -196,7 +259,7 @@ class EncoderRegistry:
             try:
                 return _orjson_dumps(value, plan.default, plan.option)
             except _JSONEncodeError as error:
-                raise _diagnose(plan, value, error) from error.__cause__
+                return after_refusal(plan, value, error)
         return self._walk_dumps(self._plan, value, backend or self.backend)
 
     def _direct(self, backend: str) -> Plan | None:
@@ -215,7 +278,7 @@ class EncoderRegistry:
         try:
             return encode(plain)
         except (_JSONEncodeError, UnicodeEncodeError) as error:
-            raise _diagnose(plan, plain, error) from None
+            return after_refusal(plan, plain, error)
 
     def to_jsonable(self, value: Any) -> Any:
         """The plain data (dict/list/str/int/float/bool/None) that `dumps` would write."""
@@ -238,28 +301,22 @@ class EncoderRegistry:
         self.decoders.register(target, parse)
 
 
+def _is_encoder_object(target: object) -> bool:
+    """An encoder instance (egress or Lilya-shaped, whole or not) rather than a type or a
+    tuple of types."""
+    if isinstance(target, Encoder):
+        return True
+    return not isinstance(target, (type, tuple)) and any(
+        hasattr(target, part) for part in ("serialize", "__type__", "is_type")
+    )
+
+
 def _check_backend(backend: str) -> None:
     if backend not in _backends.BACKENDS:
         raise ValueError(
             f"unknown JSON backend {backend!r}; choose one of "
             + ", ".join(repr(b) for b in _backends.BACKENDS)
         )
-
-
-def _diagnose(plan: Plan, value: Any, error: Exception) -> EncodeError:
-    """Locate a failure the fast path reported without a place, by walking again."""
-    cause = error.__cause__
-    if isinstance(cause, EncodeError) and cause.path != "$":
-        return cause
-    try:
-        Walker(plan, strict_strings=True).walk(value)
-    except EncodeError as located:
-        return located
-    except Exception as located:  # an encoder that raised: name it and where
-        return EncodeError(f"an encoder raised {located!r}")
-    if isinstance(cause, Exception):
-        return EncodeError(f"an encoder raised {cause!r}")
-    return EncodeError(str(error))
 
 
 registry = EncoderRegistry()

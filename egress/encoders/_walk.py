@@ -35,16 +35,6 @@ class Explained(NamedTuple):
     encoder: str
 
 
-def _str_key(key: object) -> str:
-    if isinstance(key, str):
-        return str.__str__(key)
-    raise EncodeError(
-        f"dict key {key!r} is a {type(key).__qualname__}, and JSON object keys are strings",
-        type_name="dict",
-        hint="Convert the keys first, e.g. {str(k): v for k, v in mapping.items()}",
-    )
-
-
 class Walker:
     """Turns a value into plain JSON data (dict/list/str/int/float/bool/None).
 
@@ -155,10 +145,21 @@ class Walker:
         out = {}
         for key, item in value.items():
             keys.append(key)
-            out[_str_key(key)] = self._walk(item, depth)
+            name = key if key.__class__ is str else self._key(key)  # before the value, as orjson
+            out[name] = self._walk(item, depth)
             keys.pop()
         ids.pop()
         return out
+
+    def _key(self, key: object) -> str:
+        """A key that is not an exact str: a str subclass (StrEnum...) is its str value."""
+        if isinstance(key, str):
+            return str.__str__(key)
+        raise EncodeError(
+            f"dict key {key!r} is a {type(key).__qualname__}, and JSON object keys are strings",
+            type_name="dict",
+            hint="Convert the keys first, e.g. {str(k): v for k, v in mapping.items()}",
+        )
 
     def _walk_list(self, value: list[Any] | tuple[Any, ...], depth: int) -> list[Any]:
         keys, ids = self._keys, self._ids
@@ -174,8 +175,8 @@ class Walker:
     def _encode(self, value: Any, cls: type) -> Any:
         """One encoder step: what the registry makes of a value that is not JSON data."""
         if self._record is not None:
-            encoder = self._plan.encoder_for(value)
-            name = encoder.name if encoder is not None else "(none)"
+            entry = self._plan.entry_for(value)
+            name = entry.name if entry is not None else "(none)"
             self._record.append(Explained(self._path(), cls.__qualname__, name))
         if not self._plan.subclass_passthrough and not isinstance(value, (enum.Enum, UUID)):
             # orjson writes str and int subclasses natively unless told to pass them on.
@@ -188,8 +189,8 @@ class Walker:
         except EncodeError:
             raise
         except Exception as error:
-            encoder = self._plan.encoder_for(value)
-            name = encoder.name if encoder is not None else "?"
+            entry = self._plan.entry_for(value)
+            name = entry.name if entry is not None else "?"
             raise EncodeError(
                 f"the encoder {name!r} raised {error!r}", type_name=cls.__qualname__
             ) from error
