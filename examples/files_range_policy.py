@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import tempfile
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 
 from egress import FileResponse
@@ -36,4 +36,4 @@ async def main(path: Path) -> None:
 with tempfile.TemporaryDirectory() as directory:
     digits = Path(directory, "digits.txt")
     digits.write_text("0123456789")
-    asyncio.run(main(digits))
+    anyio.run(main, digits)

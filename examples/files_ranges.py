@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import tempfile
 from pathlib import Path
 
+import anyio
 import httpx
 
 from egress import FileResponse
@@ -54,4 +54,4 @@ async def main(directory: str) -> None:
 
 with tempfile.TemporaryDirectory() as temporary:
     Path(temporary, "alphabet.txt").write_text("abcdefghijklmnopqrstuvwxyz")
-    asyncio.run(main(temporary))
+    anyio.run(main, temporary)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
+import anyio
 import httpx
 
 from egress import BackgroundTasks, PlainText
@@ -38,4 +38,4 @@ async def main() -> None:
     assert done == ["emailed ada@example.com", "counted signups"]
 
 
-asyncio.run(main())
+anyio.run(main)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
 
+import anyio
 import httpx
 
 from egress import StreamingResponse
@@ -13,7 +13,7 @@ from egress import StreamingResponse
 
 async def countdown(n: int) -> AsyncIterator[str]:  # async: iterated on the event loop
     for number in range(n, 0, -1):
-        await asyncio.sleep(0.01)
+        await anyio.sleep(0.01)
         yield f"{number}\n"  # str chunks are encoded with the response's charset
 
 
@@ -38,4 +38,4 @@ async def main() -> None:
     assert got.text == "id,name\n1,ada\n2,grace\n3,edsger\n"
 
 
-asyncio.run(main())
+anyio.run(main)

@@ -3,7 +3,8 @@
 Serves the directory named by the EGRESS_TEST_FILES environment variable:
 `/files/<name>` with multipart ranges on, `/single/<name>` with them off, and
 `/open-files`, the number of descriptors this process holds open on files in that
-directory (to check that every ending closes the file).
+directory (to check that every ending closes the file). EGRESS_TEST_LOG: as for
+tests/apps_streaming.py. Also `unreadable_file()`, for the in-process tests too.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from urllib.parse import parse_qs, unquote
 from egress.responses._base import Receive, Scope, Send
 from egress.responses._files import FileResponse
 from egress.responses._text import PlainText
-from tests.apps_streaming import serve_lifespan
+from tests.apps_streaming import capture_logs, serve_lifespan
 
 DIRECTORY = os.path.realpath(os.environ.get("EGRESS_TEST_FILES", "."))
 
@@ -31,10 +32,28 @@ def _open_files(directory: str) -> int:
     return count
 
 
+def unreadable_file(directory: Path) -> Path | None:
+    """A file this process may not read, if there is one. Mode 000 is enough for an
+    ordinary user; root reads any file whatever its mode, but not the kernel's
+    write-only sysctls."""
+    secret = directory / "secret.txt"
+    secret.write_text("secret")
+    secret.chmod(0)
+    for candidate in (secret, Path("/proc/sys/vm/drop_caches")):
+        try:
+            candidate.open("rb").close()
+        except PermissionError:
+            return candidate
+        except OSError:
+            continue
+    return None
+
+
 async def app(scope: Scope, receive: Receive, send: Send) -> None:
     if scope["type"] == "lifespan":
         await serve_lifespan(receive, send)
         return
+    capture_logs()
     route, _, name = scope["path"].strip("/").partition("/")
     query = {k: v[0] for k, v in parse_qs(scope["query_string"].decode()).items()}
     if route == "open-files":

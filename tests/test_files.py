@@ -1,18 +1,27 @@
 """FileResponse over in-process ASGI: headers, conditional requests, ranges, the
-overridable range policy, pathsend, re-sending, and the errors a user can act on."""
+overridable range policy, pathsend, re-sending, paths that cannot be served, and
+the errors a user can act on."""
 
 from __future__ import annotations
 
-import asyncio
+import gzip
+import logging
 import os
 from pathlib import Path
 from typing import Any
 
+import anyio
+import anyio.to_thread
 import httpx
 import pytest
+from starlette.middleware.gzip import GZipMiddleware
 
+import egress
+from egress import Encoder, EncoderRegistry
 from egress.responses._files import FileResponse, content_disposition
 from egress.responses._ranges import ByteRange
+from tests.apps_files import unreadable_file
+from tests.apps_streaming import edits_in_place, fetch_raw
 
 pytestmark = pytest.mark.anyio
 
@@ -45,7 +54,7 @@ async def test_whole_file(path: Path) -> None:
     assert result.status_code == 200
     assert result.content == DATA
     assert result.headers["content-length"] == str(len(DATA))
-    stat = await asyncio.to_thread(path.stat)
+    stat = await anyio.to_thread.run_sync(path.stat)
     assert result.headers["etag"] == f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
     assert result.headers["last-modified"].endswith(" GMT")
 
@@ -129,11 +138,11 @@ async def test_missing_or_not_a_file_is_404(
 
 
 async def test_a_given_stat_result_is_used_and_a_missing_file_still_404(path: Path) -> None:
-    stat = await asyncio.to_thread(path.stat)
+    stat = await anyio.to_thread.run_sync(path.stat)
     response = FileResponse(path, stat_result=stat)
     assert response.headers["content-length"] == str(len(DATA))
     assert (await get(response)).content == DATA
-    await asyncio.to_thread(path.unlink)
+    await anyio.to_thread.run_sync(path.unlink)
     assert (await get(FileResponse(path, stat_result=stat))).status_code == 404
 
 
@@ -276,7 +285,7 @@ class PathsendClient:
         self.messages: list[Message] = []
 
     async def receive(self) -> Message:
-        await asyncio.sleep(10)
+        await anyio.sleep(10)
         return {"type": "http.disconnect"}
 
     async def send(self, message: Message) -> None:
@@ -292,7 +301,7 @@ async def test_pathsend_when_the_server_offers_it(path: Path) -> None:
         "extensions": {"http.response.pathsend": {}},
     }
     client = PathsendClient()
-    relative = await asyncio.to_thread(os.path.relpath, path)
+    relative = await anyio.to_thread.run_sync(os.path.relpath, path)
     await FileResponse(relative)(scope, client.receive, client.send)
     assert client.messages[1] == {"type": "http.response.pathsend", "path": str(path)}
     ranged = PathsendClient()
@@ -302,7 +311,134 @@ async def test_pathsend_when_the_server_offers_it(path: Path) -> None:
 
 
 async def test_a_shrinking_file_fails_instead_of_sending_short(path: Path) -> None:
-    response = FileResponse(path, stat_result=await asyncio.to_thread(path.stat))
-    await asyncio.to_thread(path.write_bytes, DATA[:100])
+    response = FileResponse(path, stat_result=await anyio.to_thread.run_sync(path.stat))
+    await anyio.to_thread.run_sync(path.write_bytes, DATA[:100])
     with pytest.raises(OSError, match="shrank"):
         await get(response)
+
+
+def _symlink_loop(directory: Path) -> Path:
+    loop = directory / "loop"
+    loop.symlink_to(loop)
+    return loop
+
+
+def _fifo(directory: Path) -> Path:
+    fifo = directory / "fifo"
+    os.mkfifo(fifo)
+    return fifo
+
+
+UNSERVABLE = {
+    "missing": lambda directory: directory / "missing.bin",
+    "directory": lambda directory: directory,
+    "below a file": lambda directory: directory / "data.bin" / "x",
+    "symlink loop": _symlink_loop,
+    "name too long": lambda directory: directory / ("n" * 300),
+    "NUL in the path": lambda directory: Path(f"{directory}/data\0.bin"),
+    "FIFO": _fifo,  # opening it must not wait for a writer
+}
+
+
+async def _get_and_head(
+    target: Path, caplog: pytest.LogCaptureFixture
+) -> tuple[httpx.Response, httpx.Response]:
+    """GET then HEAD of `target`, each logging exactly one warning line and no traceback."""
+    answers = []
+    for method in ("GET", "HEAD"):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, "egress.responses"), anyio.fail_after(5):
+            answers.append(await get(FileResponse(target), method))
+        [record] = caplog.records
+        assert (record.name, record.levelno, record.exc_info) == (
+            "egress.responses",
+            logging.WARNING,
+            None,
+        )
+        assert "\n" not in record.getMessage()
+        assert f"answered {answers[-1].status_code}" in record.getMessage()
+    return answers[0], answers[1]
+
+
+@pytest.mark.parametrize("case", list(UNSERVABLE))
+async def test_a_path_that_cannot_be_served_is_404_for_get_and_head(
+    path: Path, case: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    got, head = await _get_and_head(UNSERVABLE[case](path.parent), caplog)
+    assert (got.status_code, got.text) == (404, "Not Found")
+    assert (head.status_code, head.content) == (404, b"")
+    assert head.headers.multi_items() == got.headers.multi_items()
+    assert "is missing or not a regular file" in caplog.text
+
+
+async def test_a_file_that_may_not_be_read_is_403_for_get_and_head(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    unreadable = unreadable_file(tmp_path)
+    if unreadable is None:
+        pytest.skip("no file this process is refused permission to read")
+    got, head = await _get_and_head(unreadable, caplog)
+    assert (got.status_code, got.text) == (403, "Forbidden")
+    assert (head.status_code, head.content) == (403, b"")
+    assert head.headers.multi_items() == got.headers.multi_items()
+    assert "Permission denied" in caplog.text
+
+
+def test_a_nul_in_the_path_is_accepted_at_construction() -> None:
+    # It can never name a file, but paths are checked when served (404), like any other.
+    assert FileResponse("data\0.bin").path == "data\0.bin"
+
+
+@pytest.mark.parametrize("first_request", [{}, {"range": "bytes=0-1,5-6"}])
+async def test_messages_edited_in_place_change_nothing_sent_later(
+    path: Path, first_request: dict[str, str]
+) -> None:
+    stat = await anyio.to_thread.run_sync(path.stat)
+    makers = [
+        lambda: FileResponse(path, range_multipart_boundary=True),
+        lambda: FileResponse(path, stat_result=stat),
+        lambda: FileResponse(path.parent / "missing.bin"),
+    ]
+    for make in makers:
+        expected = await get(make())
+        response = make()
+        await get(edits_in_place(response), **first_request)
+        await get(edits_in_place(make()), **first_request)  # any module-level state, too
+        again = await get(response)
+        assert again.status_code == expected.status_code
+        assert again.headers.multi_items() == expected.headers.multi_items()
+        assert again.content == expected.content
+
+
+async def test_behind_gzip_middleware_every_body_is_exact(path: Path) -> None:
+    app = GZipMiddleware(FileResponse(path), minimum_size=10)
+    for encoding in ["gzip", "identity"] * 2:
+        response, raw = await fetch_raw(app, {"accept-encoding": encoding})
+        assert response.status_code == 200
+        if encoding == "gzip":
+            assert response.headers["content-encoding"] == "gzip"
+            assert gzip.decompress(raw) == DATA
+        else:
+            assert "content-encoding" not in response.headers
+            assert response.headers["content-length"] == str(len(DATA))
+            assert raw == DATA
+
+
+class Point:
+    def __init__(self, x: int, y: int) -> None:
+        self.x, self.y = x, y
+
+
+class PointEncoder(Encoder[Point]):
+    __type__ = Point
+
+    def serialize(self, value: Point) -> list[int]:
+        return [value.x, value.y]
+
+
+def test_encoders_are_accepted_and_kept(path: Path) -> None:
+    registry = EncoderRegistry()
+    assert FileResponse(path, encoders=registry).encoders is registry
+    layered = FileResponse(path, encoders=[PointEncoder()]).encoders
+    assert layered.dumps({"at": Point(1, 2)}) == b'{"at":[1,2]}'
+    assert FileResponse(path).encoders is egress.registry

@@ -1,9 +1,12 @@
-"""FileResponse on real servers (uvicorn, hypercorn, granian), checked with curl and
-httpx over loopback. granian advertises `http.response.pathsend`, so whole-file
-downloads there go through that extension; ranges are read by egress everywhere."""
+"""FileResponse on real servers (uvicorn, hypercorn with its asyncio and trio workers,
+granian), checked with curl and httpx over loopback. granian advertises
+`http.response.pathsend`, so whole-file downloads there go through that extension;
+ranges are read by egress everywhere. Paths that cannot be served answer 404/403
+with one warning line, the same for HEAD as for GET."""
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import shutil
@@ -16,11 +19,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests._servers import serve
+from tests._servers import SERVERS, serve
+from tests.apps_files import unreadable_file
 
 pytestmark = pytest.mark.timeout(60)
 
-SERVERS = ["uvicorn", "hypercorn", "granian"]
 CURL = shutil.which("curl")
 DATA = random.Random(4).randbytes(1_000_003)
 BIG_SIZE = 64 * 1024 * 1024
@@ -36,12 +39,25 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (directory / "sub").mkdir()
     with (directory / "big.bin").open("wb") as big:
         big.truncate(BIG_SIZE)  # sparse: large, yet costs no disk
+    (directory / "loop").symlink_to(directory / "loop")
+    os.mkfifo(directory / "fifo")
+    unreadable = unreadable_file(tmp_path_factory.mktemp("unreadable"))
+    if unreadable is not None:
+        (directory / "unreadable").symlink_to(unreadable)
     return directory
 
 
+@pytest.fixture(scope="module")
+def log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the server process writes what egress and the server log."""
+    path = tmp_path_factory.mktemp("logs") / "server.log"
+    path.touch()
+    return path
+
+
 @pytest.fixture(scope="module", params=SERVERS)
-def server(request: pytest.FixtureRequest, files: Path) -> Iterator[tuple[str, str]]:
-    env = {"EGRESS_TEST_FILES": str(files)}
+def server(request: pytest.FixtureRequest, files: Path, log: Path) -> Iterator[tuple[str, str]]:
+    env = {"EGRESS_TEST_FILES": str(files), "EGRESS_TEST_LOG": str(log)}
     with serve("tests.apps_files:app", request.param, env=env) as url:
         yield request.param, url
 
@@ -189,10 +205,51 @@ def test_several_ranges_without_multipart_send_the_whole_file(base_url: str) -> 
     assert (response.status_code, response.content) == (200, DATA)
 
 
-@pytest.mark.parametrize("name", ["missing.bin", "sub"])
-def test_missing_files_and_directories_answer_404(base_url: str, name: str) -> None:
-    response = httpx.get(f"{base_url}/files/{name}", timeout=10)
-    assert response.status_code == 404
+def _get_and_head(url: str, log: Path) -> tuple[httpx.Response, httpx.Response]:
+    """GET then HEAD of `url`; each logs one warning line, and nothing else is logged."""
+    since = len(log.read_text())
+    got, head = httpx.get(url, timeout=10), httpx.head(url, timeout=10)
+    deadline = time.monotonic() + 2
+    while log.read_text()[since:].count("\n") < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    lines = log.read_text()[since:].splitlines()
+    assert len(lines) == 2
+    for line, answer in zip(lines, (got, head), strict=True):
+        assert line.startswith("WARNING egress.responses: FileResponse: ")
+        assert line.endswith(f"; answered {answer.status_code}")
+    return got, head
+
+
+def _without_date(response: httpx.Response) -> list[tuple[str, str]]:
+    return [(name, value) for name, value in response.headers.multi_items() if name != "date"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "missing.bin",
+        "sub",
+        "data.bin/x",
+        "loop",  # a symlink loop
+        "n" * 300,  # a name too long for the file system
+        "data%00.bin",  # a NUL byte
+        "fifo",
+    ],
+)
+def test_paths_that_cannot_be_served_answer_404(base_url: str, log: Path, name: str) -> None:
+    got, head = _get_and_head(f"{base_url}/files/{name}", log)
+    assert (got.status_code, got.text) == (404, "Not Found")
+    assert (head.status_code, head.content) == (404, b"")
+    assert _without_date(head) == _without_date(got)
+
+
+def test_a_file_that_may_not_be_read_answers_403(base_url: str, files: Path, log: Path) -> None:
+    if not (files / "unreadable").is_symlink():
+        pytest.skip("no file this process is refused permission to read")
+    got, head = _get_and_head(f"{base_url}/files/unreadable", log)
+    assert (got.status_code, got.text) == (403, "Forbidden")
+    assert (head.status_code, head.content) == (403, b"")
+    assert _without_date(head) == _without_date(got)
 
 
 def test_non_ascii_filename(base_url: str) -> None:

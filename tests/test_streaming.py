@@ -1,21 +1,36 @@
 """StreamingResponse over in-process ASGI: content forms, encoding, every way a
-stream ends (done, error, timeout, disconnect) closing the generator, and the
-errors a user can act on."""
+stream ends (done, error, timeout, disconnect) closing the generator, thread
+capacity, middleware that edits messages, and the errors a user can act on."""
 
 from __future__ import annotations
 
-import asyncio
+import contextvars
+import gzip
 import logging
+import re
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
+import anyio
+import anyio.to_thread
 import httpx
 import pytest
+from starlette.middleware.gzip import GZipMiddleware
 
+import egress
+from egress import Encoder, EncoderRegistry
 from egress.responses._background import BackgroundTask
-from egress.responses._streaming import StreamingResponse, StreamTimeout, ThreadedIterator
+from egress.responses._files import FileResponse
+from egress.responses._streaming import (
+    GENERATOR_THREADS,
+    StreamingResponse,
+    ThreadedIterator,
+    generator_thread_limiter,
+)
+from tests.apps_streaming import edits_in_place, fetch_raw
 
 pytestmark = pytest.mark.anyio
 
@@ -29,12 +44,13 @@ async def fetch(app: Any) -> httpx.Response:
 
 
 class Client:
-    """A scripted ASGI peer: records what is sent; `disconnect()` ends the request."""
+    """A scripted ASGI peer: records what is sent; `disconnected.set()` ends the
+    request; `run()` sends a response to it."""
 
     def __init__(self, send_delay: float = 0.0) -> None:
         self.messages: list[Message] = []
         self.send_delay = send_delay
-        self.disconnected = asyncio.Event()
+        self.disconnected = anyio.Event()
 
     async def receive(self) -> Message:
         await self.disconnected.wait()
@@ -42,7 +58,7 @@ class Client:
 
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.body" and message.get("more_body"):
-            await asyncio.sleep(self.send_delay)
+            await anyio.sleep(self.send_delay)
         self.messages.append(message)
 
     @property
@@ -54,6 +70,11 @@ class Client:
         last = self.messages[-1] if self.messages else {}
         return last.get("type") == "http.response.body" and not last.get("more_body", False)
 
+    async def run(self, response: StreamingResponse, returned: anyio.Event | None = None) -> None:
+        await response(SCOPE, self.receive, self.send)
+        if returned is not None:
+            returned.set()
+
 
 SCOPE = {"type": "http", "method": "GET", "path": "/stream", "headers": []}
 
@@ -62,7 +83,7 @@ def closing_async(closed: list[str], count: int = 3, delay: float = 0) -> AsyncI
     async def generate() -> AsyncIterator[str]:
         try:
             for number in range(count):
-                await asyncio.sleep(delay)
+                await anyio.sleep(delay)
                 yield f"{number};"
         finally:
             closed.append("async")
@@ -134,6 +155,20 @@ def test_bad_content_and_timeouts_are_refused_at_construction() -> None:
     assert StreamingResponse([], chunk_timeout=0).chunk_timeout is None
 
 
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf"), -0.5, True, "5"])
+@pytest.mark.parametrize("name", ["chunk_timeout", "complete_timeout"])
+def test_a_timeout_must_be_a_finite_number(name: str, value: Any) -> None:
+    expected = f"{name} must be a finite number of seconds >= 0, or None (0 or None: no limit)"
+    with pytest.raises(ValueError, match=rf"^{re.escape(expected)}; got {re.escape(repr(value))}$"):
+        StreamingResponse([], **{name: value})
+
+
+@pytest.mark.parametrize(("value", "kept"), [(None, None), (0, None), (0.25, 0.25), (3, 3.0)])
+def test_accepted_timeouts(value: float | None, kept: float | None) -> None:
+    response = StreamingResponse([], chunk_timeout=value, complete_timeout=value)
+    assert (response.chunk_timeout, response.complete_timeout) == (kept, kept)
+
+
 @pytest.mark.parametrize("body", ["text", b"bytes", memoryview(b"view")])
 def test_a_whole_body_is_not_streamed_piece_by_piece(body: Any) -> None:
     with pytest.raises(TypeError, match="for a whole body, use Response or PlainText"):
@@ -162,43 +197,93 @@ async def test_disconnect_stops_the_stream_and_closes_the_generator(kind: str) -
         maker(closed, count=1000, delay=0.01), background=BackgroundTask(ran.append, "ran")
     )
     client = Client()
-    task = asyncio.ensure_future(response(SCOPE, client.receive, client.send))
-    for _ in range(400):  # bounded: 2 s
-        if len(client.messages) >= 3:
-            break
-        await asyncio.sleep(0.005)
-    assert len(client.messages) >= 3
-    client.disconnected.set()
-    await asyncio.wait_for(task, 1)
+    returned = anyio.Event()
+    async with anyio.create_task_group() as task_group:
+        task_group.start_soon(client.run, response, returned)
+        for _ in range(400):  # bounded: 2 s
+            if len(client.messages) >= 3:
+                break
+            await anyio.sleep(0.005)
+        assert len(client.messages) >= 3
+        client.disconnected.set()
+        with anyio.fail_after(1):
+            await returned.wait()
     assert closed == [kind]
     assert not client.finished
     assert ran == []  # background work is for completed responses only
 
 
+def timeout_warning(caplog: pytest.LogCaptureFixture) -> str:
+    """The one record a timed-out stream logs: a warning line, without a traceback."""
+    [record] = caplog.records
+    assert (record.name, record.levelno, record.exc_info) == (
+        "egress.responses",
+        logging.WARNING,
+        None,
+    )
+    message = record.getMessage()
+    assert "\n" not in message
+    return message
+
+
 @pytest.mark.parametrize("kind", ["sync", "async"])
-async def test_chunk_timeout(kind: str) -> None:
+async def test_chunk_timeout(kind: str, caplog: pytest.LogCaptureFixture) -> None:
     closed: list[str] = []
     maker = closing_sync if kind == "sync" else closing_async
     response = StreamingResponse(maker(closed, count=1000), chunk_timeout=0.05)
     client = Client(send_delay=0.2)
-    with pytest.raises(StreamTimeout, match=r"GET /stream within 0\.05 s \(chunk_timeout\)"):
-        await asyncio.wait_for(response(SCOPE, client.receive, client.send), 2)
+    with caplog.at_level(logging.WARNING, "egress.responses"), anyio.fail_after(2):
+        await response(SCOPE, client.receive, client.send)  # returns: no exception
+    warning = timeout_warning(caplog)
+    assert "GET /stream: stream cut short" in warning
+    assert "within 0.05 s (chunk_timeout); the client is the slow side" in warning
     assert closed == [kind]
     assert not client.finished
 
 
 @pytest.mark.parametrize("kind", ["sync", "async"])
-async def test_complete_timeout(kind: str) -> None:
+async def test_complete_timeout(kind: str, caplog: pytest.LogCaptureFixture) -> None:
     closed: list[str] = []
     maker = closing_sync if kind == "sync" else closing_async
     response = StreamingResponse(maker(closed, count=1000), complete_timeout=0.2)
     client = Client(send_delay=0.01)
     start = time.monotonic()
-    with pytest.raises(StreamTimeout, match="complete_timeout"):
-        await asyncio.wait_for(response(SCOPE, client.receive, client.send), 2)
+    with caplog.at_level(logging.WARNING, "egress.responses"), anyio.fail_after(2):
+        await response(SCOPE, client.receive, client.send)
     assert time.monotonic() - start < 1
     assert closed == [kind]
     assert len(client.messages) > 2  # it did stream until the deadline
+    assert not client.finished
+    warning = timeout_warning(caplog)
+    assert "not sent within 0.2 s (complete_timeout); the client is the slow side" in warning
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+async def test_complete_timeout_names_a_slow_generator(
+    kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    closed: list[str] = []
+    maker = closing_sync if kind == "sync" else closing_async
+    response = StreamingResponse(maker(closed, count=1000, delay=0.02), complete_timeout=0.2)
+    client = Client()  # takes every chunk at once
+    with caplog.at_level(logging.WARNING, "egress.responses"), anyio.fail_after(2):
+        await response(SCOPE, client.receive, client.send)
+    assert closed == [kind]
+    assert not client.finished
+    warning = timeout_warning(caplog)
+    assert "(complete_timeout); the generator is the slow side" in warning
+    assert "chunks (" in warning
+
+
+async def test_a_timeout_report_escapes_control_characters_in_the_path(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    response = StreamingResponse(closing_async([], count=1000), chunk_timeout=0.05)
+    client = Client(send_delay=0.2)
+    scope = {**SCOPE, "path": "/a\nb\x1b"}
+    with caplog.at_level(logging.WARNING, "egress.responses"), anyio.fail_after(2):
+        await response(scope, client.receive, client.send)
+    assert timeout_warning(caplog).startswith("GET /a\\nb\\x1b: stream cut short")
 
 
 async def test_timeouts_leave_a_fast_client_alone() -> None:
@@ -262,18 +347,18 @@ async def test_the_generator_is_closed_when_the_head_cannot_be_sent() -> None:
     assert generator.ag_frame is None  # type: ignore[attr-defined]  # closed, never started
 
 
-async def test_cancellation_closes_the_generator_and_leaves_no_task() -> None:
+@pytest.mark.parametrize("kind", ["sync", "async"])
+async def test_cancellation_closes_the_generator_and_leaves_no_task(kind: str) -> None:
     closed: list[str] = []
     client = Client()
-    before = asyncio.all_tasks()
-    response = StreamingResponse(closing_async(closed, count=1000, delay=0.01))
-    task = asyncio.ensure_future(response(SCOPE, client.receive, client.send))
-    await asyncio.sleep(0.05)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    assert closed == ["async"]
-    assert asyncio.all_tasks() == before
+    before = {task.id for task in anyio.get_running_tasks()}
+    maker = closing_sync if kind == "sync" else closing_async
+    response = StreamingResponse(maker(closed, count=1000, delay=0.01))
+    with anyio.move_on_after(0.05) as scope:
+        await response(SCOPE, client.receive, client.send)
+    assert scope.cancelled_caught  # the cancellation went through the response
+    assert closed == [kind]
+    assert {task.id for task in anyio.get_running_tasks()} == before
 
 
 async def test_a_sync_next_in_flight_is_waited_for_before_close() -> None:
@@ -291,14 +376,28 @@ async def test_a_sync_next_in_flight_is_waited_for_before_close() -> None:
 
     iterator = ThreadedIterator(slow())
     assert await iterator.__anext__() == b"one"
-    pending = asyncio.ensure_future(iterator.__anext__())
-    await asyncio.to_thread(entered.wait, 2)
-    pending.cancel()
-    closing = asyncio.ensure_future(iterator.aclose())
-    await asyncio.sleep(0.05)
-    assert not closing.done()  # close() must not run while next() executes
-    release.set()
-    await asyncio.wait_for(closing, 2)
+    closed = anyio.Event()
+
+    async def close() -> None:
+        await iterator.aclose()
+        closed.set()
+
+    async with anyio.create_task_group() as task_group:
+        stepping = anyio.CancelScope()
+
+        async def step() -> None:
+            with stepping:
+                await iterator.__anext__()
+
+        task_group.start_soon(step)
+        assert await anyio.to_thread.run_sync(entered.wait, 2)
+        stepping.cancel()
+        task_group.start_soon(close)
+        await anyio.sleep(0.05)
+        assert not closed.is_set()  # close() must not run while next() executes
+        release.set()
+        with anyio.fail_after(2):
+            await closed.wait()
     assert events == ["finally"]
 
 
@@ -313,13 +412,140 @@ async def test_a_blocking_sync_generator_does_not_block_the_event_loop() -> None
     async def ticker() -> None:
         nonlocal ticks
         while True:
-            await asyncio.sleep(0.01)
+            await anyio.sleep(0.01)
             ticks += 1
 
-    ticking = asyncio.ensure_future(ticker())
     client = Client()
-    await StreamingResponse(blocking())(SCOPE, client.receive, client.send)
-    ticking.cancel()
-    await asyncio.wait((ticking,))
+    async with anyio.create_task_group() as task_group:
+        task_group.start_soon(ticker)
+        await StreamingResponse(blocking())(SCOPE, client.receive, client.send)
+        task_group.cancel_scope.cancel()
     assert client.body == b"rowrowrow"
     assert ticks >= 10  # the loop kept running during the 0.3 s of blocking
+
+
+REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("REQUEST_ID")
+STEP: contextvars.ContextVar[int] = contextvars.ContextVar("STEP", default=0)
+
+
+async def test_a_sync_generator_runs_in_the_request_context() -> None:
+    def steps() -> Iterator[str]:
+        for _ in range(3):
+            STEP.set(STEP.get() + 1)  # lasts from one step to the next, as in one thread
+            yield f"{REQUEST_ID.get()}:{STEP.get()}:{threading.get_ident() != loop_thread};"
+
+    loop_thread = threading.get_ident()
+    REQUEST_ID.set("req-7")
+    client = Client()
+    await StreamingResponse(steps)(SCOPE, client.receive, client.send)
+    assert client.body == b"req-7:1:True;req-7:2:True;req-7:3:True;"
+    assert STEP.get() == 0  # the generator's changes stay in its own context
+
+
+async def test_a_user_generator_is_not_read_ahead() -> None:
+    produced: list[int] = []
+    taken = anyio.Event()
+
+    def numbers() -> Iterator[bytes]:
+        for number in range(3):
+            produced.append(number)
+            yield b"%d" % number
+
+    class SlowReader(Client):
+        async def send(self, message: Message) -> None:
+            if message.get("body") == b"0":
+                await taken.wait()  # the client has not taken chunk 0 yet
+            await super().send(message)
+
+    client = SlowReader()
+    async with anyio.create_task_group() as task_group:
+        task_group.start_soon(client.run, StreamingResponse(numbers()))
+        await anyio.sleep(0.1)
+        assert produced == [0]  # it advances only as the client reads
+        taken.set()
+    assert client.body == b"012"
+
+
+async def test_blocked_sync_generators_leave_threads_for_files_and_background_tasks(
+    tmp_path: Path,
+) -> None:
+    # More blocked generators than either limiter holds: had they shared anyio's
+    # default limiter with everything else, the file and the task below would wait.
+    default_threads = anyio.to_thread.current_default_thread_limiter().total_tokens
+    blocked_count = int(max(GENERATOR_THREADS, default_threads)) + 4
+    release = threading.Event()
+
+    def blocked() -> Iterator[bytes]:
+        release.wait(30)
+        yield b"late"
+
+    (tmp_path / "data.txt").write_bytes(b"file body")
+    ran_in_background: list[str] = []
+    clients = [Client() for _ in range(blocked_count)]
+    async with anyio.create_task_group() as task_group:
+        for client in clients:
+            task_group.start_soon(client.run, StreamingResponse(blocked()))
+        try:
+            for _ in range(500):  # bounded: 5 s
+                if generator_thread_limiter().borrowed_tokens == GENERATOR_THREADS:
+                    break
+                await anyio.sleep(0.01)
+            task = BackgroundTask(ran_in_background.append, "ran")
+            with anyio.fail_after(5):
+                file = await fetch(FileResponse(tmp_path / "data.txt", background=task))
+            assert generator_thread_limiter().borrowed_tokens == GENERATOR_THREADS
+            assert file.content == b"file body"
+            assert ran_in_background == ["ran"]
+        finally:
+            release.set()
+    assert all(client.body == b"late" for client in clients)
+
+
+def counted_chunks() -> Iterator[bytes]:
+    for number in range(6):
+        yield b"%d" % number * 100
+
+
+async def test_messages_edited_in_place_change_nothing_sent_later() -> None:
+    expected = await fetch(StreamingResponse(counted_chunks, headers={"x-a": "1"}))
+    response = StreamingResponse(counted_chunks, headers={"x-a": "1"})
+    await fetch(edits_in_place(response))
+    await fetch(edits_in_place(StreamingResponse(counted_chunks(), headers={"x-a": "1"})))
+    again = await fetch(response)  # the same object, sent again
+    other = await fetch(StreamingResponse(counted_chunks(), headers={"x-a": "1"}))
+    for result in (again, other):
+        assert result.status_code == 200
+        assert result.headers.multi_items() == expected.headers.multi_items()
+        assert result.content == expected.content == b"".join(counted_chunks())
+
+
+async def test_behind_gzip_middleware_every_body_is_exact() -> None:
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await StreamingResponse(counted_chunks(), media_type="text/plain")(scope, receive, send)
+
+    body = b"".join(counted_chunks())
+    wrapped = GZipMiddleware(app, minimum_size=10)
+    for encoding in ["gzip", "identity"] * 2:
+        response, raw = await fetch_raw(wrapped, {"accept-encoding": encoding})
+        assert response.status_code == 200
+        if encoding == "gzip":
+            assert response.headers["content-encoding"] == "gzip"
+            assert gzip.decompress(raw) == body
+        else:
+            assert "content-encoding" not in response.headers
+            assert raw == body
+
+
+class ComplexEncoder(Encoder[complex]):
+    __type__ = complex
+
+    def serialize(self, value: complex) -> list[float]:
+        return [value.real, value.imag]
+
+
+def test_encoders_are_accepted_and_kept() -> None:
+    registry = EncoderRegistry()
+    assert StreamingResponse([], encoders=registry).encoders is registry
+    assert StreamingResponse([]).encoders is egress.registry
+    layered = StreamingResponse([], encoders=[ComplexEncoder()]).encoders
+    assert layered.dumps([1 + 2j]) == b"[[1.0,2.0]]"

@@ -1,12 +1,16 @@
-"""StreamingResponse on real servers (uvicorn, hypercorn, granian), over loopback.
+"""StreamingResponse on real servers (uvicorn, hypercorn with its asyncio and trio
+workers, granian), over loopback.
 
-What the servers do, checked here rather than assumed: all three make an ASGI
+What the servers do, checked here rather than assumed: all of them make an ASGI
 `send` wait while the client is not reading (uvicorn pauses at its transport's
 high-water mark, hypercorn awaits the writer's drain, granian awaits its socket
 writer), which is what lets `chunk_timeout` and `complete_timeout` fire. After a
-timeout the app raises, and the server closes the connection once the bytes
-already handed to the kernel are flushed, so a stalled reader that starts reading
-again sees a truncated body and then EOF.
+timeout egress logs one warning and returns without the final body message; the
+server then closes the connection once the bytes already handed to the kernel are
+flushed, so a stalled reader that starts reading again sees a truncated chunked
+body (no last chunk) and then EOF. Of the servers, only uvicorn logs anything
+about it: one line, "ASGI callable returned without completing response.".
+hypercorn's trio worker is the exception for a stalled reader (SHIELDED_SEND).
 """
 
 from __future__ import annotations
@@ -15,22 +19,44 @@ import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 import pytest
 
-from tests._servers import serve
+from tests._servers import SERVERS, serve
 
 pytestmark = pytest.mark.timeout(60)
 
-SERVERS = ["uvicorn", "hypercorn", "granian"]
 FULL_BODY = 400 * 256 * 1024  # what /big would send to a client that keeps reading
+LAST_CHUNK = b"0\r\n\r\n"  # how a complete chunked body ends
+SHIELDED_SEND = (
+    "hypercorn's trio worker shields its socket writes from cancellation, so a send "
+    "blocked on a client that stopped reading cannot be cut short; the timeout takes "
+    "effect once that send returns (the client reads again, or goes away)"
+)
+
+
+class Served(NamedTuple):
+    name: str
+    url: str
+    log: Path  # what egress and the server logged
 
 
 @pytest.fixture(scope="module", params=SERVERS)
-def base_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    with serve("tests.apps_streaming:app", request.param) as url:
-        yield url
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
+    log = tmp_path_factory.mktemp("logs") / "server.log"
+    log.touch()
+    env = {"EGRESS_TEST_LOG": str(log)}
+    with serve("tests.apps_streaming:app", request.param, env=env) as url:
+        yield Served(request.param, url, log)
+
+
+@pytest.fixture
+def base_url(server: Served) -> str:
+    return server.url
 
 
 def _port(base_url: str) -> int:
@@ -57,18 +83,56 @@ def _request(base_url: str, target: str, *, rcvbuf: int | None = None) -> socket
     return sock
 
 
-def _read_to_eof(sock: socket.socket, limit_seconds: float) -> tuple[int, bool]:
-    """Bytes read, and whether the server closed the connection within the limit."""
-    total, deadline = 0, time.monotonic() + limit_seconds
+class Read(NamedTuple):
+    total: int  # bytes read, head included
+    eof: bool  # whether the server closed the connection within the limit
+    start: bytes  # the first bytes read (up to 64 KiB)
+    tail: bytes  # the last bytes read
+
+
+def _read_to_eof(sock: socket.socket, limit_seconds: float) -> Read:
+    total, start, tail = 0, b"", b""
+    deadline = time.monotonic() + limit_seconds
     while time.monotonic() < deadline:
+        sock.settimeout(max(0.01, deadline - time.monotonic()))
         try:
             data = sock.recv(1 << 20)
         except TimeoutError:
-            return total, False
+            break
         if not data:
-            return total, True
+            return Read(total, True, start, tail)
         total += len(data)
-    return total, False
+        start = (start + data)[: 64 * 1024] if len(start) < 64 * 1024 else start
+        tail = (tail + data)[-len(LAST_CHUNK) :]
+    return Read(total, False, start, tail)
+
+
+def _logged(server: Served, since: int, expected: list[str], within: float = 2) -> str:
+    """What was logged after offset `since`, once every `expected` text is in it (or
+    `within` seconds passed); then a moment more, for anything logged right after."""
+    deadline = time.monotonic() + within
+    text = server.log.read_text()[since:]
+    while not all(part in text for part in expected) and time.monotonic() < deadline:
+        time.sleep(0.02)
+        text = server.log.read_text()[since:]
+    time.sleep(0.2)
+    return server.log.read_text()[since:]
+
+
+def _expected_server_lines(server: Served) -> list[str]:
+    if server.name == "uvicorn":
+        return ["ERROR uvicorn.error: ASGI callable returned without completing response."]
+    return []
+
+
+def _assert_logged_one_warning(server: Served, since: int, slow_side: str) -> None:
+    """egress's one warning line naming the slow side, what the server itself logs
+    about an app that returns mid-body, and nothing else: no traceback anywhere."""
+    expected = [f"the {slow_side} is the slow side", *_expected_server_lines(server)]
+    lines = _logged(server, since, expected).splitlines()
+    [warning] = [line for line in lines if line.startswith("WARNING egress.responses: ")]
+    assert f"the {slow_side} is the slow side" in warning
+    assert sorted(lines) == sorted([warning, *_expected_server_lines(server)])
 
 
 @pytest.mark.parametrize("sync", [False, True], ids=["async-gen", "sync-gen"])
@@ -97,22 +161,48 @@ def test_chunks_arrive_while_the_generator_is_still_running(
 @pytest.mark.parametrize("sync", [False, True], ids=["async-gen", "sync-gen"])
 @pytest.mark.parametrize("timeout", ["chunk_timeout", "complete_timeout"])
 def test_a_stalled_reader_is_cut_off(
-    base_url: str, tmp_path: Path, timeout: str, sync: bool
+    server: Served, tmp_path: Path, timeout: str, sync: bool, request: pytest.FixtureRequest
 ) -> None:
     # A tiny receive buffer that is never read: the server's send blocks once the
     # kernel buffers are full, and the timeout (1 s) must end the response.
+    if server.name == "hypercorn-trio":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=SHIELDED_SEND))
     marker = tmp_path / "marker"
     target = f"/big?marker={marker}&{timeout}=1&sync={int(sync)}"
+    since = len(server.log.read_text())
     started = time.monotonic()
-    with _request(base_url, target, rcvbuf=4096) as sock:
+    with _request(server.url, target, rcvbuf=4096) as sock:
         closed_after = _wait_for(marker, 1 + 1)
         assert closed_after is not None, "the generator was not closed within timeout + 1 s"
         assert closed_after >= 0.9
         # Then the client drains what the kernel already holds: the server's end of the
         # connection must be closed by timeout + 1 s after the request.
-        total, eof = _read_to_eof(sock, started + 1 + 1 - time.monotonic())
-    assert eof, "the server did not close the connection within timeout + 1 s"
-    assert total < FULL_BODY / 4  # cut short, not the whole body
+        read = _read_to_eof(sock, started + 1 + 1 - time.monotonic())
+    assert read.eof, "the server did not close the connection within timeout + 1 s"
+    assert read.total < FULL_BODY / 4  # cut short, not the whole body
+    assert read.tail != LAST_CHUNK  # and it does not pass for a complete chunked body
+    _assert_logged_one_warning(server, since, "client")
+
+
+@pytest.mark.parametrize("sync", [False, True], ids=["async-gen", "sync-gen"])
+def test_a_slow_generator_is_cut_off_by_complete_timeout(
+    server: Served, tmp_path: Path, sync: bool
+) -> None:
+    # /ticks yields a chunk every 50 ms for 30 s to a client that reads everything:
+    # the generator, not the client, is what makes the body miss its 1 s.
+    marker = tmp_path / "marker"
+    target = f"/ticks?marker={marker}&complete_timeout=1&sync={int(sync)}"
+    since = len(server.log.read_text())
+    started = time.monotonic()
+    with _request(server.url, target) as sock:
+        read = _read_to_eof(sock, 1 + 1)
+        closed_after = _wait_for(marker, max(0, started + 1 + 1 - time.monotonic()))
+    assert closed_after is not None, "the generator was not closed within timeout + 1 s"
+    assert read.eof, "the server did not close the connection within timeout + 1 s"
+    assert time.monotonic() - started >= 0.9
+    assert b"tick 10\n" in read.start  # it did stream until the deadline
+    assert read.tail != LAST_CHUNK
+    _assert_logged_one_warning(server, since, "generator")
 
 
 @pytest.mark.parametrize("sync", [False, True], ids=["async-gen", "sync-gen"])

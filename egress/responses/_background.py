@@ -1,18 +1,21 @@
 """Work that runs after a response's last body byte has been sent.
 
-Sync functions run in a worker thread so they never block the event loop; async
-ones are awaited. A failing task is logged, never raised into the server: the
-response is already complete on the wire and must not be turned into a broken one.
+Sync functions run in a worker thread (anyio's default thread capacity, which
+blocked sync generators cannot take) so they never block the event loop, on asyncio
+or trio alike; async ones are awaited. A failing task is logged, never raised into
+the server: the response is already complete on the wire and must not be turned
+into a broken one.
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import inspect
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
+
+import anyio.to_thread
 
 __all__ = ["BackgroundTask", "BackgroundTasks", "run_logged"]
 
@@ -44,7 +47,7 @@ class BackgroundTask:
         if self.is_async:
             await self.fn(*self.args, **self.kwargs)
         else:
-            await asyncio.to_thread(self.fn, *self.args, **self.kwargs)
+            await anyio.to_thread.run_sync(functools.partial(self.fn, *self.args, **self.kwargs))
 
     def __repr__(self) -> str:
         return f"BackgroundTask({self.fn!r})"

@@ -1,25 +1,31 @@
 """`FileResponse`: a file from disk, with validators, conditional requests and ranges.
 
-Construction never touches the disk: the file is looked at when the response is
-sent, so building one is cheap and a missing file or a directory answers 404
-then (logged), rather than failing where the response was created. Each send
-works on its own copy of the headers, so one response object may be sent again.
+Construction never touches the disk: the file is opened when the response is
+sent, so building one is cheap, and a path that cannot be served answers then
+rather than failing where the response was created: 404 for any OS error (missing,
+a directory, a symlink loop, a name too long, a NUL byte), 403 when permission is
+denied, with one log line and the same status and headers for HEAD as for GET.
+Every send builds its own messages and header lists, so one response object may
+be sent again, whatever middleware did to the previous send's messages.
 """
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
 import os
 import re
 import stat
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from email.utils import parsedate_to_datetime
 from mimetypes import guess_type
 from typing import Any
 from urllib.parse import quote
 
+import anyio.to_thread
+
+from egress.encoders import EncoderRegistry
+from egress.encoders._scoped import registry_for
 from egress.responses._background import BackgroundTask, BackgroundTasks
 from egress.responses._base import Receive, Response, Scope, Send, allows_body
 from egress.responses._headers import HeadersInput, RawHeaders, encode_header, http_date
@@ -45,16 +51,8 @@ logger = logging.getLogger("egress.responses")
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _PLAIN_FILENAME = re.compile(r"[\x20-\x7e]*")
-_NOT_FOUND: RawHeaders = [
-    (b"content-type", b"text/plain; charset=utf-8"),
-    (b"content-length", b"9"),
-]
 # Headers about the body itself: meaningless on 304 and 416 answers.
 _BODY_HEADERS = frozenset({b"content-type", b"content-length", b"content-disposition"})
-
-
-class _NotAFile(Exception):
-    pass
 
 
 def content_disposition(disposition_type: str, filename: str) -> str:
@@ -71,57 +69,41 @@ def content_disposition(disposition_type: str, filename: str) -> str:
     )
 
 
-def _stat_regular(path: str) -> os.stat_result:
+def _open_nonblocking(path: str, flags: int) -> int:
+    # A FIFO must not make open() wait for a writer; reads from a regular file
+    # ignore the flag.
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+
+
+def _open_regular(path: str) -> tuple[io.FileIO, os.stat_result]:
+    """Open `path` and stat what was opened, in one step: the headers then describe
+    the very file that is read, and a file that cannot be read is found out for
+    every method (HEAD and conditional requests included), not only for GET."""
+    file = io.FileIO(path, "rb", opener=_open_nonblocking)  # a directory: IsADirectoryError
     try:
-        stat_result = os.stat(path)
-    except (FileNotFoundError, NotADirectoryError) as error:
-        raise _NotAFile from error
-    if not stat.S_ISREG(stat_result.st_mode):
-        raise _NotAFile
-    return stat_result
+        found = os.fstat(file.fileno())
+        if not stat.S_ISREG(found.st_mode):
+            raise OSError("not a regular file: a FIFO, socket or device")
+    except BaseException:
+        file.close()
+        raise
+    return file, found
 
 
-def _open_regular(path: str) -> io.FileIO:
-    try:
-        file = io.FileIO(path, "rb")
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError) as error:
-        raise _NotAFile from error
-    return file
-
-
-class _FileReader:
-    """The body's pieces as chunks read from an open file; `close()` closes the file
-    even when reading never started."""
-
-    __slots__ = ("_chunks", "_file")
-
-    def __init__(self, file: io.FileIO, pieces: Sequence[BodyPiece], chunk_size: int) -> None:
-        self._file = file
-        self._chunks = self._read(pieces, chunk_size)
-
-    def __iter__(self) -> Iterator[bytes]:
-        return self
-
-    def __next__(self) -> bytes:
-        return next(self._chunks)
-
-    def close(self) -> None:
-        self._chunks.close()
-        self._file.close()
-
-    def _read(self, pieces: Sequence[BodyPiece], chunk_size: int) -> Generator[bytes, None, None]:
-        for piece in pieces:
-            if isinstance(piece, bytes):
-                yield piece
-                continue
-            self._file.seek(piece.first)
-            remaining = piece.length
-            while remaining > 0:
-                chunk = self._file.read(min(chunk_size, remaining))
-                if not chunk:
-                    raise OSError(f"{self._file.name!r} shrank while it was being sent")
-                remaining -= len(chunk)
-                yield chunk
+def _read_pieces(file: io.FileIO, pieces: Sequence[BodyPiece], chunk_size: int) -> Iterator[bytes]:
+    """The body's pieces as chunks: literal bytes as they are, ranges read from `file`."""
+    for piece in pieces:
+        if isinstance(piece, bytes):
+            yield piece
+            continue
+        file.seek(piece.first)
+        remaining = piece.length
+        while remaining > 0:
+            chunk = file.read(min(chunk_size, remaining))
+            if not chunk:
+                raise OSError(f"{file.name!r} shrank while it was being sent")
+            remaining -= len(chunk)
+            yield chunk
 
 
 def _request_headers(scope: Scope) -> dict[bytes, str]:
@@ -167,7 +149,9 @@ class FileResponse(Response[Any]):
     304 for conditional requests, and byte ranges (single or multipart/byteranges).
 
     Uses the ASGI `http.response.pathsend` extension when the server offers it;
-    otherwise the file is read in chunks in a worker thread.
+    otherwise the file is read in chunks in a worker thread. A path that cannot be
+    served answers 404 (403: permission denied). `encoders`: a registry, or encoders
+    layered over the default, kept on the response as on every other response class.
     """
 
     def __init__(
@@ -184,6 +168,8 @@ class FileResponse(Response[Any]):
         allow_range_requests: bool = True,
         range_multipart_boundary: bool | str = False,
         chunk_size: int = 64 * 1024,
+        *,
+        encoders: EncoderRegistry | Sequence[Any] | None = None,
     ) -> None:
         self.path = os.fspath(path)
         if not isinstance(self.path, str):
@@ -204,6 +190,8 @@ class FileResponse(Response[Any]):
         self.allow_range_requests = allow_range_requests
         self.range_multipart_boundary = range_multipart_boundary
         self.chunk_size = chunk_size
+        if encoders is not None:
+            self.encoders = registry_for(encoders)
         if media_type is None:
             media_type = guess_type(filename or self.path)[0] or "application/octet-stream"
         self._init_head(status_code, headers, media_type, background)
@@ -250,38 +238,32 @@ class FileResponse(Response[Any]):
         return ranges, multipart
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        stat_result = self.stat_result
-        if stat_result is None:
-            try:
-                stat_result = await asyncio.to_thread(_stat_regular, self.path)
-            except _NotAFile:
-                await self._send_not_found(send)
-                return
-        headers = self._file_headers(stat_result)
-        status, pieces = self._plan(scope, headers, stat_result)
         method = self.method or scope.get("method", "GET")
-        if pieces is None or method == "HEAD" or not allows_body(status):
-            await send({"type": "http.response.start", "status": status, "headers": headers})
-            await send({"type": "http.response.body", "body": b""})
-            await self._run_background()
-            return
-        start = {"type": "http.response.start", "status": status, "headers": headers}
-        if pieces == [] and "http.response.pathsend" in scope.get("extensions", {}):
-            await send(start)
-            await send({"type": "http.response.pathsend", "path": self._absolute_path})
-            await self._run_background()
-            return
         try:
-            file = await asyncio.to_thread(_open_regular, self.path)
-        except _NotAFile:
-            await self._send_not_found(send)
+            file, found = await anyio.to_thread.run_sync(_open_regular, self.path)
+        except (OSError, ValueError) as error:  # ValueError: a NUL byte in the path
+            await self._send_unavailable(error, method, send)
             return
-        whole = [ByteRange(0, stat_result.st_size - 1)] if stat_result.st_size else []
-        reader = _FileReader(file, pieces or whole, self.chunk_size)
-        if await send_streamed(
-            start, ThreadedIterator(reader, read_ahead=True), scope, receive, send
-        ):
-            await self._run_background()
+        with file:  # closed on every ending; reads in flight have returned by then
+            stat_result = found if self.stat_result is None else self.stat_result
+            headers = self._file_headers(stat_result)
+            status, pieces = self._plan(scope, headers, stat_result)
+            start = {"type": "http.response.start", "status": status, "headers": headers}
+            if pieces is None or method == "HEAD" or not allows_body(status):
+                await send(start)
+                await send({"type": "http.response.body", "body": b""})
+            elif pieces == [] and "http.response.pathsend" in scope.get("extensions", {}):
+                await send(start)
+                await send({"type": "http.response.pathsend", "path": self._absolute_path})
+            else:
+                whole = [ByteRange(0, stat_result.st_size - 1)] if stat_result.st_size else []
+                chunks = ThreadedIterator(
+                    _read_pieces(file, pieces or whole, self.chunk_size),
+                    limiter=anyio.to_thread.current_default_thread_limiter(),
+                )
+                if not await send_streamed(start, chunks, scope, receive, send):
+                    return
+        await self._run_background()
 
     def _file_headers(self, stat_result: os.stat_result) -> RawHeaders:
         """This send's headers: the constructor's, Content-Length, and the validators
@@ -351,7 +333,23 @@ class FileResponse(Response[Any]):
         headers += [*extra, (b"content-length", b"%d" % pieces_length(pieces))]
         return pieces
 
-    async def _send_not_found(self, send: Send) -> None:
-        logger.warning("FileResponse: %r is missing or not a regular file; answered 404", self.path)
-        await send({"type": "http.response.start", "status": 404, "headers": list(_NOT_FOUND)})
-        await send({"type": "http.response.body", "body": b"Not Found"})
+    async def _send_unavailable(self, error: Exception, method: str, send: Send) -> None:
+        """404 (403 for a permission error) in plain text, logged as one line; HEAD
+        gets the same status and headers without the body."""
+        reason = getattr(error, "strerror", None) or str(error)
+        if isinstance(error, PermissionError):
+            status, body = 403, b"Forbidden"
+            logger.warning("FileResponse: %r cannot be read (%s); answered 403", self.path, reason)
+        else:
+            status, body = 404, b"Not Found"
+            logger.warning(
+                "FileResponse: %r is missing or not a regular file (%s); answered 404",
+                self.path,
+                reason,
+            )
+        headers = [
+            (b"content-type", b"text/plain; charset=utf-8"),
+            (b"content-length", b"%d" % len(body)),
+        ]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
