@@ -14,19 +14,22 @@ Only a complete single-body response without Set-Cookie that is not a 206 or 304
 a stream, a file, a response that sets a cookie or answers a Range or conditional request
 is not replayed. When a run ends with such a response, or fails, the requests waiting for
 it run the handler themselves, and the next request starts a new count.
+
+With `etag=True` the endpoint tags the response before it reaches the recorder, so the
+stored head carries the ETag; whether a request gets 304 is decided after the replay, for
+that request alone, so what is stored is always the full 200.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 import anyio
 
+from egress.types import Message, Scope, Send
+
 __all__ = ["ResponseCache", "check_rate"]
 
-Message = dict[str, Any]
-Send = Callable[[Message], Coroutine[Any, Any, None]]
 Run = Callable[[Send], Awaitable[None]]
 CacheKey = tuple[str, str, bytes]
 # Partial content and Not Modified depend on the request's Range / If-* headers, which
@@ -107,7 +110,7 @@ class ResponseCache:
         self._flights: dict[CacheKey, _Flight] = {}
 
     @staticmethod
-    def key(scope: dict[str, Any]) -> CacheKey:
+    def key(scope: Scope) -> CacheKey:
         return (scope["method"], scope["path"], scope.get("query_string", b""))
 
     async def serve(self, key: CacheKey, send: Send, run: Run) -> None:

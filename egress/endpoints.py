@@ -9,6 +9,11 @@ query string, converted by annotation), runs the handler (a sync one in a worker
 inside its middlewares, converts the result with the pipeline and sends it. HTTPError
 becomes its response; any other exception a logged 500. Concurrency goes through anyio,
 so endpoints run on asyncio and on trio.
+
+What is sent passes through layers around the server's `send`, innermost first: the
+ETag (`etag=True`), the cache's recorder (`cache_rate`), the 304 answer to a matching
+If-None-Match, and HEAD's body removal. So the cache stores a tagged 200 and each
+request decides for itself whether it gets 304.
 """
 
 from __future__ import annotations
@@ -16,27 +21,26 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, overload
 
 import anyio.to_thread
 
 from egress._cache import ResponseCache, check_rate
+from egress._etag import if_none_match, not_modified_when_matched, tag_complete_responses
 from egress._http_error import HTTPError
 from egress._methods import DEFAULT_METHODS, allowed_methods, not_allowed, without_body
 from egress._middleware import Layer, Middleware, compose, takes_request
 from egress._params import Parameters
-from egress._request import DEFAULT_MAX_BODY_SIZE, Request, Scope
+from egress._request import DEFAULT_MAX_BODY_SIZE, Request
 from egress.pipeline import Encoders, Pipeline, default_pipeline, to_response
 from egress.responses import JSONResponse, Response
+from egress.types import Receive, Scope, Send
 
 __all__ = ["Endpoint", "Request", "endpoint"]
 
 logger = logging.getLogger("egress.endpoints")
 
-Message = dict[str, Any]
-Receive = Callable[[], Coroutine[Any, Any, Message]]
-Send = Callable[[Message], Coroutine[Any, Any, None]]
 M = TypeVar("M", bound=Middleware)
 
 
@@ -54,6 +58,7 @@ class Endpoint:
         pipeline: Pipeline | None = None,
         methods: Iterable[str] = DEFAULT_METHODS,
         max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
+        etag: bool = False,
     ) -> None:
         if not callable(handler):
             raise TypeError(f"endpoint() wraps a function, got {handler!r}")
@@ -65,6 +70,9 @@ class Endpoint:
         self.methods = allowed_methods(methods)
         self._allowed = frozenset(self.methods)
         self.max_body_size = _check_max_body_size(max_body_size)
+        if not isinstance(etag, bool):
+            raise TypeError(f"etag= takes True or False, got {etag!r}")
+        self.etag = etag
         self.pipeline = pipeline or (default_pipeline if encoders is None else Pipeline(encoders))
         self.parameters = Parameters(handler, self.pipeline.registry, self.name)
         self.cache: ResponseCache | None = None
@@ -100,17 +108,27 @@ class Endpoint:
         method = scope["method"]
         if method == "HEAD":
             send = without_body(send)
+        tagged = self.etag and (method == "GET" or method == "HEAD")
+        if tagged:
+            condition = if_none_match(scope.get("headers", ()))
+            if condition is not None:
+                send = not_modified_when_matched(send, condition)
         if method not in self._allowed:
             await to_response(not_allowed(method, self.methods))(scope, receive, send)
         elif self.cache is None:
-            await self._respond(scope, receive, send, send)
+            await self._respond(scope, receive, send, send, tagged)
         else:
-            respond = functools.partial(self._respond, scope, receive, send)
+            respond = functools.partial(self._respond, scope, receive, send, tagged=tagged)
             await self.cache.serve(self.cache.key(scope), send, respond)
 
-    async def _respond(self, scope: Scope, receive: Receive, send: Send, respond: Send) -> None:
-        """Run the chain and send its response through `respond` (which the cache records);
-        an error's response goes straight to `send`, so it is never replayed."""
+    async def _respond(
+        self, scope: Scope, receive: Receive, send: Send, respond: Send, tagged: bool
+    ) -> None:
+        """Run the chain and send its response through `respond` (which the cache records),
+        tagged with an ETag if `tagged`; an error's response goes straight to `send`, so
+        it is never replayed."""
+        if tagged:
+            respond = tag_complete_responses(respond)
         try:
             if self._chain is not None:
                 value = await self._chain(Request(scope, receive, self.max_body_size))
@@ -172,6 +190,7 @@ def endpoint(
     pipeline: Pipeline | None = None,
     methods: Iterable[str] = DEFAULT_METHODS,
     max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
+    etag: bool = False,
 ) -> Callable[[Callable[..., Any]], Endpoint]: ...
 
 
@@ -184,8 +203,11 @@ def endpoint(
     pipeline: Pipeline | None = None,
     methods: Iterable[str] = DEFAULT_METHODS,
     max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
+    etag: bool = False,
 ) -> Endpoint | Callable[[Callable[..., Any]], Endpoint]:
-    """Wrap a handler into an ASGI app: `@endpoint` or `@endpoint(cache_rate=N, ...)`."""
+    """Wrap a handler into an ASGI app: `@endpoint` or `@endpoint(cache_rate=N, ...)`.
+    `etag=True`: complete 200 responses to GET and HEAD get a strong ETag, and a request
+    whose If-None-Match matches it gets 304 Not Modified."""
     if handler is not None:
         return Endpoint(handler)
 
@@ -197,6 +219,7 @@ def endpoint(
             pipeline=pipeline,
             methods=methods,
             max_body_size=max_body_size,
+            etag=etag,
         )
 
     return decorate

@@ -6,6 +6,7 @@ README's "Demo" section. tests/test_demo.py serves it and checks every route.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -14,13 +15,16 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+import anyio
 import anyio.lowlevel
 from starlette.routing import Route, Router
 
 from egress import HTTPError, Request, endpoint, to_response
 from egress.responses import FileResponse, StreamingResponse
+from egress.responses._sse import EventSourceResponse, ServerSentEvent
 
 HERE = Path(__file__).resolve()
+STATIC = HERE.parent / "static"
 
 
 class Color(Enum):
@@ -58,9 +62,10 @@ def home() -> dict[str, Any]:
     return {"message": "Welcome home", "id": 7}
 
 
-@endpoint
+@endpoint(etag=True)
 async def pen(pen_id: int) -> Pen:
-    """A dataclass, and a path parameter converted to int; an unknown pen is a 404."""
+    """A dataclass, and a path parameter converted to int; an unknown pen is a 404. With
+    an ETag: a client that sends it back in If-None-Match gets 304 Not Modified."""
     if pen_id not in PENS:
         raise HTTPError(404, f"no pen {pen_id}")
     return PENS[pen_id]
@@ -112,6 +117,29 @@ async def elapsed(call_next: Callable[[], Awaitable[Any]]) -> Any:
     return response
 
 
+async def ticks(first: int, n: int) -> AsyncIterator[ServerSentEvent]:
+    for number in range(first, n + 1):
+        yield ServerSentEvent({"tick": number, "of": n}, event="tick", id=number)
+        await anyio.sleep(0.5)
+    yield ServerSentEvent({"ticks": n}, event="done")
+
+
+@endpoint
+async def events(request: Request, n: int = 10) -> EventSourceResponse:
+    """Server-Sent Events: a counter ticking every 0.5 s, n times, then a "done" event. A
+    browser that lost the connection reconnects with the last id it saw (Last-Event-ID)
+    and the count resumes after it."""
+    resume = request.headers.get("last-event-id", "")
+    first = int(resume) + 1 if re.fullmatch(r"[0-9]{1,9}", resume) else 1
+    return EventSourceResponse(ticks(first, n))
+
+
+@endpoint
+async def live() -> FileResponse:
+    """A page whose browser EventSource shows /events as they arrive."""
+    return FileResponse(STATIC / "events.html")
+
+
 runs = 0
 
 
@@ -134,6 +162,8 @@ app = Router(
         Route("/source", source),
         Route("/timed", timed),
         Route("/cached", cached),
+        Route("/events", events),
+        Route("/live", live),
     ]
 )
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from tests._servers import serve
+from tests._sse_parser import EventStreamParser
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +87,52 @@ def test_middleware(demo: httpx.Client) -> None:
 def test_cache_rate(demo: httpx.Client) -> None:
     runs = [demo.get("/cached").json()["runs"] for _ in range(7)]
     assert runs == [1, 1, 1, 2, 2, 2, 3]
+
+
+def test_etag_and_304(demo: httpx.Client) -> None:
+    etag = demo.get("/pens/1").headers["etag"]
+    assert demo.get("/pens/2").headers["etag"] != etag
+    again = demo.get("/pens/1", headers={"if-none-match": etag})
+    assert (again.status_code, again.content, again.headers["etag"]) == (304, b"", etag)
+
+
+def _read_events(demo: httpx.Client, headers: dict[str, str]) -> tuple[EventStreamParser, float]:
+    """The events of /events?n=3 and the seconds from the first one to the last."""
+    parser = EventStreamParser()
+    with demo.stream("GET", "/events?n=3", headers=headers) as response:
+        assert response.headers["content-type"] == "text/event-stream; charset=utf-8"
+        first = None
+        for chunk in response.iter_raw():
+            if parser.feed(chunk) and first is None:
+                first = time.monotonic()
+        assert first is not None
+    return parser, time.monotonic() - first
+
+
+def test_server_sent_events(demo: httpx.Client) -> None:
+    parser, spread = _read_events(demo, {})
+    ticks = [(e.type, e.last_event_id, json.loads(e.data)) for e in parser.events]
+    assert ticks == [
+        ("tick", "1", {"tick": 1, "of": 3}),
+        ("tick", "2", {"tick": 2, "of": 3}),
+        ("tick", "3", {"tick": 3, "of": 3}),
+        ("done", "3", {"ticks": 3}),
+    ]
+    assert spread >= 1.0  # one tick every 0.5 s, each sent as it happens: not all at once
+
+
+def test_server_sent_events_resume_after_the_last_event_id(demo: httpx.Client) -> None:
+    parser, _ = _read_events(demo, {"last-event-id": "2"})
+    assert [(e.type, e.data) for e in parser.events] == [
+        ("tick", '{"tick":3,"of":3}'),
+        ("done", '{"ticks":3}'),
+    ]
+
+
+def test_live_page_listens_to_the_events(demo: httpx.Client) -> None:
+    page = demo.get("/live")
+    assert page.status_code == 200
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert 'new EventSource("/events?n=10")' in page.text
+    assert 'addEventListener("tick"' in page.text
+    assert 'addEventListener("done"' in page.text
