@@ -3,7 +3,8 @@
 `mixed(fields)` builds 1,000 records holding every type egress handles; a field
 set can be narrowed for a contender that supports fewer types. Generators are
 one-shot, so `refresh()` gives each record a new one before every encode (the
-same small cost for every contender).
+same small cost for every contender). `rows()` is what APIs send most: 1,000 rows
+with timestamps.
 """
 
 from __future__ import annotations
@@ -95,6 +96,25 @@ SCALARS = {"n": 1, "ratio": 0.5, "flag": True, "none": None, "label": "plain tex
 def mixed(fields: list[str] | None = None) -> list[dict[str, Any]]:
     chosen = list(FIELDS) if fields is None else fields
     return [{**{f: FIELDS[f](i) for f in chosen}, **SCALARS} for i in range(RECORDS)]
+
+
+def rows() -> list[dict[str, Any]]:
+    """id, name, flag, score, two UTC datetimes with microseconds, a naive datetime and a
+    date: database rows as an API returns them."""
+    utc = datetime.timezone.utc
+    return [
+        {
+            "id": i,
+            "name": f"user {i}",
+            "flag": i % 2 == 0,
+            "score": i / 7,
+            "created": datetime.datetime(2024, 1, 1, 12, i % 60, i % 60, 37 * i, tzinfo=utc),
+            "updated": datetime.datetime(2024, 2, 1, 8, i % 60, 5, 999_999 - 91 * i, tzinfo=utc),
+            "local": datetime.datetime(2024, 3, 1, 9, 15, i % 60, 500 + i),
+            "day": datetime.date(2024, 1 + i % 12, 1 + i % 28),
+        }
+        for i in range(RECORDS)
+    ]
 
 
 def plain() -> list[dict[str, Any]]:

@@ -1,24 +1,29 @@
-"""Encoder benchmark: egress.dumps against hand-written code and the peers.
+"""Encoder benchmark: egress.dumps against hand-written code, the bare engines and the peers.
 
-Three payloads (benchmarks/_payloads.py): mixed (every type egress handles),
-plain (JSON-native types only) and small. Limits: hand-written orjson and msgspec
-code covering exactly the payload's types. Peers: Lilya's encoder path, FastAPI's
-jsonable_encoder + json.dumps, Litestar's encode_json, pydantic_core.to_json and
-stdlib json.dumps(default=...). A peer that cannot encode some of the mixed types
-is also measured on the fields it supports, next to egress on the same fields.
+Four payloads (benchmarks/_payloads.py): mixed (every type egress handles), rows with
+timestamps (what APIs send most), plain (JSON-native types only) and small. Limits:
+hand-written orjson and msgspec code covering exactly the payload's types, and the bare
+engines on the rows. Peers: Lilya's encoder path, FastAPI's jsonable_encoder +
+json.dumps, Litestar's encode_json, pydantic_core.to_json and stdlib
+json.dumps(default=...). A peer that cannot encode some of the mixed types is also
+measured on the fields it supports, next to egress on the same fields. The last table
+sets the issue's targets beside the measured ratios.
 
-Run: make bench (or .venv/bin/python benchmarks/encode.py)
+Run: make bench (or .venv/bin/python benchmarks/encode.py [ROUNDS])
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import platform
 import sys
 from collections import deque
 from collections.abc import Callable
 from decimal import Decimal
 from functools import partial
+from importlib import metadata
 from pathlib import Path, PurePath
 from types import GeneratorType
 from typing import Any
@@ -134,6 +139,38 @@ CONTENDERS: dict[str, Encode] = {
 LIMITS = ("egress.dumps", "hand-written orjson", "hand-written msgspec")
 
 
+BARE_ORJSON = "bare orjson.dumps"
+BARE_MSGSPEC = "bare msgspec.json.Encoder().encode"
+LITESTAR = "Litestar encode_json"
+WITHOUT_MSGSPEC = "egress.dumps, msgspec not imported"
+
+
+def _egress_without_msgspec() -> Encode:
+    """What an application that does not import msgspec gets: a registry that met its
+    first datetime while msgspec was out of sys.modules keeps orjson's datetime writer."""
+    registry = egress.EncoderRegistry()
+    imported = sys.modules.pop("msgspec")
+    try:
+        registry.dumps(payloads.rows()[:1])
+    finally:
+        sys.modules["msgspec"] = imported
+    return registry.dumps
+
+
+def _rows_contenders() -> dict[str, Encode]:
+    """egress (with and without msgspec imported) beside the engines alone, each writing
+    its own datetime text, and Litestar (msgspec with its hook)."""
+    from litestar.serialization import encode_json
+
+    return {
+        "egress.dumps": egress.dumps,
+        WITHOUT_MSGSPEC: _egress_without_msgspec(),
+        BARE_ORJSON: orjson.dumps,
+        BARE_MSGSPEC: msgspec.json.Encoder().encode,
+        LITESTAR: encode_json,
+    }
+
+
 def _supported(encode: Encode) -> list[str]:
     fields = []
     for field in payloads.FIELDS:
@@ -154,6 +191,51 @@ def _contenders(
     return [_harness.Contender(name, run(encode)) for name, encode in encoders.items()]
 
 
+def targets(rows: dict[str, float], mixed: dict[str, float], plain: dict[str, float]) -> str:
+    """The issue's targets, each with its measured ratio."""
+    faster_bare = min(rows[BARE_ORJSON], rows[BARE_MSGSPEC])
+    measured = [
+        ("rows: egress / Litestar encode_json", rows["egress.dumps"] / rows[LITESTAR], "<= 1"),
+        ("rows: egress / the faster bare engine", rows["egress.dumps"] / faster_bare, "<= 1.3"),
+        (
+            "rows: egress, msgspec not imported / the faster bare engine",
+            rows[WITHOUT_MSGSPEC] / faster_bare,
+            "<= 1.3",
+        ),
+        (
+            "mixed: egress / hand-written orjson",
+            mixed["egress.dumps"] / mixed["hand-written orjson"],
+            "<= 1.2",
+        ),
+        ("plain: egress / bare orjson", plain["egress.dumps"] / plain[BARE_ORJSON], "<= 1.05"),
+    ]
+    lines = ["### Targets", "", "| ratio | measured | target |", "|---|---:|---:|"]
+    lines += [f"| {label} | {value:.2f} | {target} |" for label, value, target in measured]
+    return "\n".join(lines) + "\n"
+
+
+PAYLOADS = (
+    "Payloads: mixed, 1,000 records of every type egress handles; rows with timestamps, "
+    "1,000 rows of id, name, flag, score, two UTC datetimes with microseconds, a naive "
+    "datetime and a date, which the bare engines write in their own text (orjson `+00:00` "
+    "for UTC, msgspec `Z` as egress does); plain, 1,000 records of JSON-native types; small."
+)
+
+
+def _preamble() -> str:
+    """The Machine and Versions lines the charts show under each chart, and the payloads."""
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        names = [line for line in cpuinfo.read_text().splitlines() if line.startswith("model name")]
+        model = f" ({names[0].split(':', 1)[1].strip()})" if names else ""
+    machine = f"{platform.system()} {platform.release()} {platform.machine()}, "
+    machine += f"{os.cpu_count()} CPUs{model}"
+    packages = ("egress", "orjson", "msgspec", "litestar", "pydantic", "lilya", "fastapi")
+    versions = ", ".join(f"{name} {metadata.version(name)}" for name in packages)
+    return f"Machine: {machine}\nVersions: {versions}\n\n{PAYLOADS}\n\n"
+
+
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 15
     everyone = {**CONTENDERS, **_peers()}
@@ -161,9 +243,9 @@ def main() -> None:
     full = {name: enc for name, enc in everyone.items() if _supported(enc) == list(payloads.FIELDS)}
     narrower = {name: _supported(enc) for name, enc in everyone.items() if name not in full}
 
-    medians = _harness.measure(_contenders(full, payloads.mixed()), rounds=rounds)
+    mixed = _harness.measure(_contenders(full, payloads.mixed()), rounds=rounds)
     sections.append(
-        _harness.table("mixed (1,000 records, every type)", medians, "hand-written orjson")
+        _harness.table("mixed (1,000 records, every type)", mixed, "hand-written orjson")
     )
     for name, fields in narrower.items():
         missing = sorted(set(payloads.FIELDS) - set(fields))
@@ -177,20 +259,23 @@ def main() -> None:
             )
         )
 
-    bare = {"bare orjson.dumps": orjson.dumps}
+    rows = _harness.measure(_contenders(_rows_contenders(), payloads.rows()), rounds=rounds)
+    faster_bare = min((BARE_ORJSON, BARE_MSGSPEC), key=rows.__getitem__)
+    sections.append(_harness.table("rows with timestamps (1,000 rows)", rows, faster_bare))
+
+    bare = {BARE_ORJSON: orjson.dumps}
     plain_group = {**bare, **{n: e for n, e in everyone.items() if n not in LIMITS[1:]}}
-    medians = _harness.measure(_contenders(plain_group, payloads.plain()), rounds=rounds)
-    sections.append(
-        _harness.table("plain (1,000 records, JSON-native types)", medians, "bare orjson.dumps")
-    )
+    plain = _harness.measure(_contenders(plain_group, payloads.plain()), rounds=rounds)
+    sections.append(_harness.table("plain (1,000 records, JSON-native types)", plain, BARE_ORJSON))
     small = payloads.SMALL
     medians = _harness.measure(
         [_harness.Contender(n, partial(e, small)) for n, e in plain_group.items()], rounds=rounds
     )
     sections.append(
-        _harness.table('small ({"message": "Welcome home", "id": 7})', medians, "bare orjson.dumps")
+        _harness.table('small ({"message": "Welcome home", "id": 7})', medians, BARE_ORJSON)
     )
-    _harness.write("encode", sections)
+    sections.append(targets(rows, mixed, plain))
+    _harness.write("encode", sections, _preamble())
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ out = egress.dumps({"order": order, "lines": (n for n in range(3))})
 print(out.decode())
 assert out == (
     b'{"order":{"id":"00000000-0000-0000-0000-000000000007","total":"19.90",'
-    b'"status":"active","placed":"2024-05-01T09:30:00+00:00",'
+    b'"status":"active","placed":"2024-05-01T09:30:00Z",'
     b'"files":["/invoices/7.pdf"]},"lines":[0,1,2]}'
 )
 

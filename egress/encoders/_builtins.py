@@ -3,9 +3,8 @@
 Where orjson writes a type natively (dataclass, Enum, UUID, str/int subclasses),
 the form here equals orjson's, so the fast path can leave that type to orjson and
 the Python handler agrees with it whenever it does run. datetime, date and time
-always come here, in Python's isoformat: orjson 3.13 misplaces the digits of some
-microsecond times (10,000-99,999 us) and rounds sub-minute UTC offsets, so it is
-asked for the text only where it is known to be right.
+always come here (orjson's writer is wrong for some of them): `_datetimes` has their
+form and writers.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ import re
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator, KeysView, Mapping, ValuesView
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import timedelta
 from decimal import Decimal
 from itertools import islice
 from pathlib import PurePath
@@ -27,6 +26,7 @@ from uuid import UUID
 
 import orjson
 
+from egress.encoders._datetimes import DateEncoder, DatetimeEncoder, TimeEncoder
 from egress.encoders._encoder import Encoder, FunctionEncoder
 from egress.encoders._errors import EncodeError
 from egress.encoders._native import (
@@ -47,8 +47,6 @@ __all__ = ["DEFAULT_MAX_ITEMS", "Builtin", "builtin_encoders"]
 
 DEFAULT_MAX_ITEMS = 1_000_000
 _Fragment = orjson.Fragment
-_dumps = orjson.dumps
-_UTC = timezone.utc
 
 # Priorities: every built-in is below 0, the default for user registrations.
 _MODELS, _RECORDS, _ENUMS, _SCALARS, _COLLECTIONS, _ITERATORS = -10, -20, -30, -40, -50, -90
@@ -113,28 +111,6 @@ class _DataclassEncoder(Encoder[Any]):
     @property
     def checks_values(self) -> bool:
         return False
-
-
-class _DatetimeEncoder(Encoder[datetime]):
-    """isoformat's text. orjson writes the same text three times faster for exact
-    datetimes with no offset or a whole-minute one, so those go to orjson."""
-
-    __type__ = datetime
-    name = "datetime"
-    priority = _SCALARS
-
-    def serialize(self, value: datetime) -> Any:
-        if value.__class__ is datetime:
-            tz = value.tzinfo
-            if tz is None or tz is _UTC:
-                return _Fragment(_dumps(value))
-            offset = value.utcoffset()
-            if offset is not None and not (offset.seconds % 60 or offset.microseconds):
-                return _Fragment(_dumps(value))
-        return value.isoformat()
-
-    def serialize_json(self, value: datetime) -> Any:
-        return value.isoformat()
 
 
 class _IteratorEncoder(Encoder[Iterator[Any]]):
@@ -285,9 +261,9 @@ def builtin_encoders(max_items: int = DEFAULT_MAX_ITEMS) -> list[Builtin]:
         Builtin(_DataclassEncoder(), DATACLASS),
         Builtin(_fn(tuple, list, "tuple", _RECORDS), None),
         Builtin(_fn(enum.Enum, lambda value: value.value, "enum", _ENUMS), ENUM),
-        Builtin(_DatetimeEncoder(), DATETIME),
-        Builtin(_fn(date, date.isoformat, "date", _SCALARS), DATE),
-        Builtin(_fn(time, time.isoformat, "time", _SCALARS), TIME),
+        Builtin(DatetimeEncoder(_SCALARS), DATETIME),
+        Builtin(DateEncoder(_SCALARS), DATE),
+        Builtin(TimeEncoder(_SCALARS), TIME),
         Builtin(_fn(timedelta, encode_timedelta, "timedelta", _SCALARS), None),
         Builtin(_fn(UUID, str, "uuid", _SCALARS), UUID_),
         Builtin(_fn(Decimal, str, "decimal", _SCALARS), None),

@@ -90,8 +90,9 @@ STR_SUBCLASS = Native("str subclasses", orjson.OPT_PASSTHROUGH_SUBCLASS, _open_e
 INT_SUBCLASS = Native("int subclasses", orjson.OPT_PASSTHROUGH_SUBCLASS, _open_ended)
 LIST_SUBCLASS = Native("list subclasses", orjson.OPT_PASSTHROUGH_SUBCLASS, _open_ended)
 DICT_SUBCLASS = Native("dict subclasses", orjson.OPT_PASSTHROUGH_SUBCLASS, _open_ended)
-# orjson 3.13 misplaces the digits of some microsecond times and rounds sub-minute UTC
-# offsets, so datetimes always come to egress (see _builtins for the form).
+# orjson 3.11-3.13 misplace the digits of some microsecond times, round sub-minute UTC
+# offsets into invalid text and write Z for an offset of None, so datetimes always come to
+# egress (see _datetimes for the form and the writers asked where they are right).
 DATETIME = Native("datetime", orjson.OPT_PASSTHROUGH_DATETIME, _base_of(datetime), False)
 DATE = Native("date", orjson.OPT_PASSTHROUGH_DATETIME, _base_of(date), False)
 TIME = Native("time", orjson.OPT_PASSTHROUGH_DATETIME, _base_of(time), False)

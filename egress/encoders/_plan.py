@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, NamedTuple
 
 import orjson
 
+from egress.encoders._datetimes import DatetimeEncoder, default_writing_datetimes
 from egress.encoders._encoder import Encoder
 from egress.encoders._errors import unsupported
 from egress.encoders._native import ENUM, Native, orjson_settings
@@ -67,7 +69,10 @@ class _TypeTable(dict[type, Serializer]):
         return serializer
 
 
-def _serializer(encoder: Encoder[Any], raw_json: bool) -> Serializer:
+def _serializer(encoder: Encoder[Any], raw_json: bool, cls: type) -> Serializer:
+    per_class = getattr(encoder, "class_serializer", None)  # the datetime family
+    if per_class is not None:
+        return per_class(cls, raw_json)  # type: ignore[no-any-return]
     to_json = getattr(encoder, "serialize_json", None) if raw_json else None
     if to_json is None:
         return encoder.serialize
@@ -86,9 +91,11 @@ def _raiser(cls: type) -> Serializer:
     return fail
 
 
-def _chain(conditional: Sequence[Encoder[Any]], fallback: Serializer, raw_json: bool) -> Serializer:
+def _chain(
+    conditional: Sequence[Encoder[Any]], fallback: Serializer, raw_json: bool, cls: type
+) -> Serializer:
     """Ask value predicates in order, then fall back to the best type encoder."""
-    steps = [(encoder.is_type, _serializer(encoder, raw_json)) for encoder in conditional]
+    steps = [(encoder.is_type, _serializer(encoder, raw_json, cls)) for encoder in conditional]
 
     def serialize(value: Any) -> Any:
         for is_type, step in steps:
@@ -120,12 +127,16 @@ class Plan:
         self._candidates: dict[type, list[Entry]] = {}
         self.option, self.prewalk = orjson_settings(self.entries)
         self.subclass_passthrough = bool(self.option & orjson.OPT_PASSTHROUGH_SUBCLASS)
-        table = self.table
+        if self._datetimes_are_builtin():
+            self.default = default_writing_datetimes(self.table)
+        else:
+            self.default = _default(self.table)
 
-        def default(value: Any) -> Any:
-            return table[value.__class__](value)
-
-        self.default = default
+    def _datetimes_are_builtin(self) -> bool:
+        """Whether the built-in datetime encoder writes exact datetimes (no user encoder
+        or value predicate comes first)."""
+        found = self.candidates(datetime)
+        return bool(found) and found[0].builtin and isinstance(found[0].encoder, DatetimeEncoder)
 
     def candidates(self, cls: type) -> list[Entry]:
         """Entries that may take instances of `cls`, best first (design.md ordering)."""
@@ -156,10 +167,10 @@ class Plan:
         fallback = _raiser(cls)
         for entry in self.candidates(cls):
             if not entry.encoder.checks_values:
-                fallback = _serializer(entry.encoder, raw_json)
+                fallback = _serializer(entry.encoder, raw_json, cls)
                 break
             conditional.append(entry.encoder)
-        return _chain(conditional, fallback, raw_json) if conditional else fallback
+        return _chain(conditional, fallback, raw_json, cls) if conditional else fallback
 
     def entry_for(self, value: Any) -> Entry | None:
         """The registration that handles `value`, or None."""
@@ -167,3 +178,12 @@ class Plan:
             if not entry.encoder.checks_values or entry.encoder.is_type(value):
                 return entry
         return None
+
+
+def _default(table: _TypeTable) -> Serializer:
+    """orjson's `default`: the type table's serializer for the value's class."""
+
+    def default(value: Any) -> Any:
+        return table[value.__class__](value)
+
+    return default
