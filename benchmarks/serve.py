@@ -3,21 +3,28 @@
 egress against Starlette and Lilya (their FileResponse / StreamingResponse) and a
 hand-written ASGI limit, each in its own uvicorn process so that each one's peak
 memory (VmHWM) is its own. The client is a bare socket reading to EOF, identical
-for everyone. Run: `python benchmarks/serve.py` (about a minute).
+for everyone. The sync-generator table has egress's async generator in the same
+interleaved rounds, so the cost of a sync generator is read off one run. Every
+case is measured REPEATS times over; the ratios of each repetition, and the load
+average around them, show how noisy the machine was.
+Run: `python benchmarks/serve.py` (a few minutes).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import platform
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from importlib.metadata import version
+from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):
@@ -30,6 +37,13 @@ CHUNKS = 1000
 CHUNK = b"c" * 4096
 FRAMEWORKS = ["egress", "starlette", "lilya", "limit"]
 FILE_PATH = os.environ.get("BENCH_FILE", "")
+REPEATS = 3
+ASYNC_EGRESS = "egress (async generator)"
+SYNC_EGRESS = "egress (sync generator)"
+# What uvicorn runs on by default: httptools and uvloop when they are installed.
+HTTP_PARSER = "httptools" if find_spec("httptools") else "h11"
+EVENT_LOOP = "uvloop" if find_spec("uvloop") else "asyncio"
+VERSIONED = ["uvicorn", HTTP_PARSER, "anyio", "starlette", "lilya"]
 
 
 async def _chunks() -> AsyncIterator[bytes]:
@@ -144,6 +158,68 @@ def _peak_rss_mib(pid: int) -> float:
     return float("nan")
 
 
+class Case(NamedTuple):
+    title: str
+    path: str
+    size: int
+    rounds: int
+    baseline: str
+
+
+CASES = [
+    Case("100 MB FileResponse", "/file", FILE_SIZE, 9, "egress"),
+    Case("1,000-chunk StreamingResponse (async generator)", "/stream", CHUNKS * 4096, 21, "egress"),
+    Case(
+        "1,000-chunk StreamingResponse (sync generator), against egress's async generator",
+        "/sync-stream",
+        CHUNKS * 4096,
+        21,
+        ASYNC_EGRESS,
+    ),
+]
+
+
+def _contenders(case: Case, servers: dict[str, tuple[str, int]]) -> list[Contender]:
+    sync = case.path == "/sync-stream"
+    contenders = [
+        Contender(
+            SYNC_EGRESS if sync and name == "egress" else name, _fetch(url + case.path, case.size)
+        )
+        for name, (url, _) in servers.items()
+        if not (sync and name == "limit")
+    ]
+    if sync:  # the same server's async generator, in the same rounds
+        url = servers["egress"][0]
+        contenders.append(Contender(ASYNC_EGRESS, _fetch(f"{url}/stream", case.size)))
+    return contenders
+
+
+def _noise(runs: dict[str, list[dict[str, float]]], loads: list[float]) -> str:
+    """Each repetition's headline ratio per case, and the load average around them."""
+    quoted = {
+        "100 MB FileResponse": ("egress", "limit"),
+        "1,000-chunk StreamingResponse (async generator)": ("egress", "starlette"),
+        CASES[2].title: (SYNC_EGRESS, ASYNC_EGRESS),
+    }
+    after = ", ".join(f"{load:.2f}" for load in loads[1:])
+    lines = [
+        "### Repeatability",
+        "",
+        f"Each case measured {REPEATS} times over (the tables above are the first run), on a "
+        "machine whose 2 cores are shared with other work. The 1-minute load average was "
+        f"{loads[0]:.2f} before the first run, then {after} after each; the benchmark's own "
+        "client and server count for about 2 of that.",
+        "",
+        "| case | ratio | " + " | ".join(f"run {n + 1}" for n in range(REPEATS)) + " |",
+        "|---|---|" + "---:|" * REPEATS,
+    ]
+    for title, (numerator, denominator) in quoted.items():
+        ratios = [medians[numerator] / medians[denominator] for medians in runs[title]]
+        cells = " | ".join(f"{ratio:.2f}x" for ratio in ratios)
+        lines.append(f"| {title} | {numerator} / {denominator} | {cells} |")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as directory, contextlib.ExitStack() as stack:
         file_path = os.path.join(directory, "payload.bin")
@@ -155,21 +231,17 @@ def main() -> None:
         for url, _ in servers.values():  # warm up: imports, thread pool
             _fetch(f"{url}/stream", CHUNKS * len(CHUNK))()
         idle = {name: _peak_rss_mib(pid) for name, (_, pid) in servers.items()}
-        sections = []
-        cases = [
-            ("100 MB FileResponse", "/file", FILE_SIZE, 9),
-            ("1,000-chunk StreamingResponse (async generator)", "/stream", CHUNKS * 4096, 21),
-            ("1,000-chunk StreamingResponse (sync generator)", "/sync-stream", CHUNKS * 4096, 21),
-        ]
-        for title, path, size, rounds in cases:
-            contenders = [
-                Contender(name, _fetch(f"{url}{path}", size))
-                for name, (url, _) in servers.items()
-                if not (name == "limit" and path == "/sync-stream")
-            ]
-            medians = measure(contenders, rounds=rounds, min_time=0.05)
-            sections.append(table(title, medians, "egress"))
+        runs: dict[str, list[dict[str, float]]] = {case.title: [] for case in CASES}
+        loads = []
+        for _ in range(REPEATS):
+            loads.append(os.getloadavg()[0])
+            for case in CASES:
+                medians = measure(_contenders(case, servers), rounds=case.rounds, min_time=0.05)
+                runs[case.title].append(medians)
+        loads.append(os.getloadavg()[0])
         peak = {name: _peak_rss_mib(pid) for name, (_, pid) in servers.items()}
+    sections = [table(case.title, runs[case.title][0], case.baseline) for case in CASES]
+    sections.append(_noise(runs, loads))
     lines = [
         "### Peak memory of each server process (VmHWM)",
         "",
@@ -181,11 +253,17 @@ def main() -> None:
         lines.append(f"| {name} | {idle[name]:.1f} MiB | {peak[name]:.1f} MiB | {growth:.1f} MiB |")
     sections.append("\n".join(lines) + "\n")
     preamble = (
-        "uvicorn (httptools, one process per contender), a bare socket client on loopback; "
+        f"Machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs shared with "
+        "other work\n\n"
+        f"Versions: {', '.join(f'{name} {version(name)}' for name in VERSIONED)}\n\n"
+        f"uvicorn ({HTTP_PARSER}, {EVENT_LOOP}; one process per contender), a bare socket "
+        "client on loopback; "
         "time per download, lower is faster. The file is 100 MiB; the stream 1,000 "
-        "chunks of 4 KiB. `limit` is a bare ASGI app (blocking reads, no headers). "
-        "Lilya iterates a sync generator on the event loop itself, blocking every other "
-        "request meanwhile; egress and Starlette run each `next()` in a worker thread.\n\n"
+        "chunks of 4 KiB. `limit` is a bare ASGI app (blocking 1 MiB reads, no headers). "
+        "egress reads a sync generator (and a file) ahead in worker threads, a batch of "
+        "chunks per thread hop, at most 64 chunks or 512 KiB ahead of the client; "
+        "Starlette runs each `next()` in a worker thread; Lilya iterates a sync generator "
+        "on the event loop itself, blocking every other request meanwhile.\n\n"
     )
     write("serve", sections, preamble)
     if peak["egress"] - idle["egress"] > 32:

@@ -17,7 +17,7 @@ async def countdown(n: int) -> AsyncIterator[str]:  # async: iterated on the eve
         yield f"{number}\n"  # str chunks are encoded with the response's charset
 
 
-def csv_rows() -> Iterator[bytes]:  # sync: each next() runs in a worker thread
+def csv_rows() -> Iterator[bytes]:  # sync: its next() calls run in worker threads
     yield b"id,name\n"
     for number, name in enumerate(["ada", "grace", "edsger"], start=1):
         time.sleep(0.01)  # blocking work is fine here: the event loop keeps serving

@@ -1,20 +1,24 @@
 """File-serving app for the real-server tests (`serve("tests.apps_files:app", ...)`).
 
 Serves the directory named by the EGRESS_TEST_FILES environment variable:
-`/files/<name>` with multipart ranges on, `/single/<name>` with them off, and
-`/open-files`, the number of descriptors this process holds open on files in that
-directory (to check that every ending closes the file). EGRESS_TEST_LOG: as for
-tests/apps_streaming.py. Also `unreadable_file()`, for the in-process tests too.
+`/files/<name>` with multipart ranges on, `/single/<name>` with them off,
+`/custom/<name>` with Lilya's `CustomFileResponse` (its range policy, written for
+egress), and `/open-files`, the number of descriptors this process holds open on files
+in that directory (to check that every ending closes the file). EGRESS_TEST_LOG: as for
+tests/apps_streaming.py. Also `unreadable_file()` and `CustomFileResponse`, for the
+in-process tests too.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from egress.responses._base import Receive, Scope, Send
 from egress.responses._files import FileResponse
+from egress.responses._ranges import ByteRange
 from egress.responses._text import PlainText
 from tests.apps_streaming import capture_logs, serve_lifespan
 
@@ -49,6 +53,23 @@ def unreadable_file(directory: Path) -> Path | None:
     return None
 
 
+class CustomFileResponse(FileResponse):
+    """Lilya's "customized multi range" example, written for egress: any number of
+    ranges (with a multipart boundary; else one), but none of 50 bytes or less."""
+
+    def get_content_ranges_and_multipart(
+        self, scope: Scope, /, **kwargs: Any
+    ) -> tuple[list[ByteRange] | None, bool]:
+        kwargs.setdefault("enforce_asc", False)
+        kwargs.setdefault("max_ranges", None if self.range_multipart_boundary else 1)
+        ranges, _ = super().get_content_ranges_and_multipart(scope, **kwargs)
+        if ranges is None:
+            return None, False
+        if any(byte_range.length <= 50 for byte_range in ranges):
+            return None, False
+        return ranges, len(ranges) > 1
+
+
 async def app(scope: Scope, receive: Receive, send: Send) -> None:
     if scope["type"] == "lifespan":
         await serve_lifespan(receive, send)
@@ -62,10 +83,10 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
     if route == "extensions":
         await PlainText(" ".join(sorted(scope.get("extensions") or {})))(scope, receive, send)
         return
-    response = FileResponse(
+    response = (CustomFileResponse if route == "custom" else FileResponse)(
         Path(DIRECTORY, unquote(name)),
         filename=query.get("filename"),
         content_disposition_type=query.get("disposition", "attachment"),
-        range_multipart_boundary=route == "files",
+        range_multipart_boundary=route in ("files", "custom"),
     )
     await response(scope, receive, send)

@@ -103,6 +103,16 @@ def ticks_sync(marker: str) -> Iterator[bytes]:
         _mark(marker, f"closed {time.time()}")
 
 
+async def counted(count: int) -> AsyncIterator[bytes]:
+    for number in range(count):
+        yield b"%d\n" % number
+
+
+def counted_sync(count: int) -> Iterator[bytes]:
+    for number in range(count):
+        yield b"%d\n" % number
+
+
 async def failing(marker: str) -> AsyncIterator[bytes]:
     try:
         yield b"partial"
@@ -132,6 +142,8 @@ def _response(scope: Scope) -> StreamingResponse:
             media_type="text/plain",
             complete_timeout=float(query.get("complete_timeout", 0)),
         )
+    if route == "counted":
+        return StreamingResponse((counted_sync if sync else counted)(int(query["count"])))
     if route == "failing":
         return StreamingResponse(failing(marker), media_type="text/plain")
     raise LookupError(route)

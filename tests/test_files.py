@@ -14,13 +14,14 @@ import anyio
 import anyio.to_thread
 import httpx
 import pytest
+from lilya.ranges import parse_range_value
 from starlette.middleware.gzip import GZipMiddleware
 
 import egress
 from egress import Encoder, EncoderRegistry
 from egress.responses._files import FileResponse, content_disposition
 from egress.responses._ranges import ByteRange
-from tests.apps_files import unreadable_file
+from tests.apps_files import CustomFileResponse, unreadable_file
 from tests.apps_streaming import edits_in_place, fetch_raw
 
 pytestmark = pytest.mark.anyio
@@ -264,6 +265,106 @@ async def test_an_override_may_answer_one_spanning_range(path: Path) -> None:
     result = await get(AlwaysOneSpan(path), range="bytes=0-1,8-9")
     assert result.headers["content-range"] == f"bytes 0-9/{len(DATA)}"
     assert result.content == DATA[:10]
+
+
+def multipart_parts(response: httpx.Response) -> int:
+    return response.content.count(b"Content-Range: bytes ")
+
+
+async def test_max_ranges_none_lifts_the_limit(path: Path) -> None:
+    many = ",".join(f"{first}-{first + 99}" for first in range(0, 4_000, 200))  # 20 ranges
+    response = CustomFileResponse(path, range_multipart_boundary=True)
+    got = await get(response, range=f"bytes={many}")
+    assert (got.status_code, multipart_parts(got)) == (206, 20)
+    assert got.headers["content-length"] == str(len(got.content))
+    tiny = await get(response, range="bytes=0-9,100-199")  # a 10-byte range: refused
+    assert (tiny.status_code, tiny.content) == (200, DATA)
+    single = await get(CustomFileResponse(path), range="bytes=0-99")  # max_ranges=1
+    assert (single.status_code, single.headers["content-range"]) == (206, "bytes 0-99/10240")
+    two = await get(CustomFileResponse(path), range="bytes=0-99,200-299")
+    assert (two.status_code, two.content) == (200, DATA)
+    assert (await get(response)).content == DATA  # no Range header: the hook is not asked
+
+
+class LilyaShaped(FileResponse):
+    """Lilya's CustomFileResponse as its docs write it, with egress's FileResponse."""
+
+    def get_content_ranges_and_multipart(
+        self, scope: dict[str, Any], /, **kwargs: Any
+    ) -> tuple[Any, bool]:
+        kwargs.setdefault("enforce_asc", False)
+        kwargs.setdefault("max_ranges", None if self.range_multipart_boundary else 1)
+        content_ranges, _ = super().get_content_ranges_and_multipart(scope, **kwargs)
+        for range_def in content_ranges.ranges:
+            if range_def.stop - range_def.start + 1 <= 50:
+                return None, False
+        return content_ranges, len(content_ranges.ranges) > 1
+
+
+class ReturnsContentRanges(FileResponse):
+    def get_content_ranges_and_multipart(
+        self, scope: dict[str, Any], /, **kwargs: Any
+    ) -> tuple[Any, bool]:
+        ranges = parse_range_value("bytes=0-99", kwargs["size"] - 1)
+        return ranges, False
+
+
+class ReturnsBeyondTheFile(FileResponse):
+    def get_content_ranges_and_multipart(
+        self, scope: dict[str, Any], /, **kwargs: Any
+    ) -> tuple[list[ByteRange] | None, bool]:
+        return [ByteRange(0, kwargs["size"])], False
+
+
+class ReturnsRanges(FileResponse):
+    def get_content_ranges_and_multipart(
+        self, scope: dict[str, Any], /, **kwargs: Any
+    ) -> tuple[list[ByteRange] | None, bool]:
+        return [ByteRange(0, 1)]  # type: ignore[return-value]  # (ranges, multipart) meant
+
+
+class PassesLilyasKwargs(FileResponse):
+    def get_content_ranges_and_multipart(
+        self, scope: dict[str, Any], /, **kwargs: Any
+    ) -> tuple[list[ByteRange] | None, bool]:
+        kwargs.update(merge_ranges=False, max_values=kwargs["size"] - 1)
+        return super().get_content_ranges_and_multipart(scope, **kwargs)
+
+
+class AllowsNoRange(FileResponse):
+    def get_content_ranges_and_multipart(
+        self, scope: dict[str, Any], /, **kwargs: Any
+    ) -> tuple[list[ByteRange] | None, bool]:
+        return super().get_content_ranges_and_multipart(scope, max_ranges=0, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("response_class", "error", "match"),
+    [
+        (LilyaShaped, AttributeError, r"'ranges': egress's range hook returns the list of "),
+        (LilyaShaped, AttributeError, r"Lilya's `start` and `stop`"),
+        (ReturnsContentRanges, TypeError, r"^ReturnsContentRanges\.get_content_ranges_and_"),
+        (ReturnsContentRanges, TypeError, r"returned a ContentRanges \(Lilya's ContentRanges"),
+        (ReturnsBeyondTheFile, ValueError, r"ByteRange\(first=0, last=10240\), which is not "),
+        (ReturnsRanges, TypeError, r"must return \(a list of ByteRange or None, multipart"),
+        (
+            PassesLilyasKwargs,
+            TypeError,
+            r"unexpected keyword arguments max_values, merge_ranges: it takes size",
+        ),
+        (AllowsNoRange, ValueError, r"max_ranges must be a positive int, or None for no limit"),
+    ],
+)
+async def test_a_range_hook_written_wrong_fails_before_anything_is_sent(
+    path: Path, response_class: type[FileResponse], error: type[Exception], match: str
+) -> None:
+    scope = {"type": "http", "method": "GET", "path": "/", "headers": [(b"range", b"bytes=0-9")]}
+    client = PathsendClient()
+    with pytest.raises(error, match=match):
+        await response_class(path, range_multipart_boundary=True)(
+            scope, client.receive, client.send
+        )
+    assert client.messages == []
 
 
 async def test_a_response_can_be_sent_twice(path: Path) -> None:

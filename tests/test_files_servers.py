@@ -170,6 +170,21 @@ def test_multiple_ranges_part_by_part(base_url: str) -> None:
         assert data == DATA[first : last + 1]
 
 
+def test_lilyas_custom_range_policy(base_url: str) -> None:
+    # /custom serves with tests.apps_files.CustomFileResponse: max_ranges=None (no limit),
+    # and the whole file when any range is 50 bytes or less.
+    twenty = [(first, first + 99) for first in range(0, 40_000, 2_000)]
+    header = "bytes=" + ",".join(f"{first}-{last}" for first, last in twenty)
+    with httpx.Client(timeout=10) as client:
+        many = client.get(f"{base_url}/custom/data.bin", headers={"range": header})
+        tiny = client.get(f"{base_url}/custom/data.bin", headers={"range": "bytes=0-9,99-199"})
+    assert many.status_code == 206
+    boundary = many.headers["content-type"].partition("; boundary=")[2]
+    parts = _parts(many.content, boundary)
+    assert [data for _, data in parts] == [DATA[first : last + 1] for first, last in twenty]
+    assert (tiny.status_code, tiny.content) == (200, DATA)
+
+
 @needs_curl
 def test_curl_single_range(base_url: str) -> None:
     result = curl("-i", "-r", "100-199", f"{base_url}/files/data.bin")

@@ -1,17 +1,20 @@
-"""Range and If-Range parsing: RFC 9110 cases, and properties that bound what a
-client can make the server send."""
+"""Range and If-Range parsing: RFC 9110 cases, properties that bound what a client can
+make the server send, and the checks on what a range hook returns."""
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from lilya.ranges import parse_range_value
 
 from egress.responses._ranges import (
     ByteRange,
     RangeNotSatisfiable,
+    checked_plan,
     if_range_matches,
     parse_range_header,
 )
@@ -101,6 +104,106 @@ def test_more_than_max_ranges_sends_the_whole() -> None:
     assert parse_range_header("bytes=" + ",".join(["0-0"] * 100_000), SIZE) is None
 
 
+def test_max_ranges_none_considers_every_range_spec() -> None:
+    three_hundred = "bytes=" + ",".join(f"{2 * n}-{2 * n}" for n in range(300))
+    assert parse_range_header(three_hundred, SIZE) is None  # more than the default 5
+    plan = parse_range_header(three_hundred, SIZE, max_ranges=None)
+    assert plan == [ByteRange(2 * n, 2 * n) for n in range(300)]
+    repeated = "bytes=" + ",".join(["0-0"] * 100_000)
+    assert parse_range_header(repeated, SIZE, max_ranges=None) == [ByteRange(0, 0)]
+
+
+@pytest.mark.parametrize("max_ranges", [0, -1, True, 2.5, "5"])
+def test_max_ranges_must_be_a_positive_int_or_none(max_ranges: object) -> None:
+    expected = (
+        "max_ranges must be a positive int, or None for no limit (to refuse every range, "
+        f"use allow_range_requests=False); got {max_ranges!r}"
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(expected)}$"):
+        parse_range_header("bytes=0-1", SIZE, max_ranges=max_ranges)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", ["ranges", "size", "max_value", "unit"])
+def test_lilyas_content_ranges_attributes_say_how_to_write_it_for_egress(name: str) -> None:
+    plan = parse_range_header("bytes=0-9,20-29", SIZE)
+    assert plan == [ByteRange(0, 9), ByteRange(20, 29)]  # a list of ByteRange
+    with pytest.raises(AttributeError) as raised:
+        getattr(plan, name)
+    message = str(raised.value)
+    assert message.startswith(f"'ByteRanges' object has no attribute {name!r}: egress's ")
+    assert "iterate it and return it as it is" in message
+    assert "Lilya's `stop - start + 1`" in message
+    assert (raised.value.name, raised.value.obj) == (name, plan)
+
+
+def test_other_missing_attributes_are_plain_attribute_errors() -> None:
+    plan = parse_range_header("bytes=0-9", SIZE)
+    with pytest.raises(AttributeError, match=r"^'ByteRanges' object has no attribute 'frist'$"):
+        plan.frist  # type: ignore[union-attr]  # noqa: B018
+
+
+HOOK = "Custom.get_content_ranges_and_multipart"
+
+
+@pytest.mark.parametrize(
+    ("plan", "expected"),
+    [
+        ((None, False), (None, False)),
+        (([], True), ([], True)),
+        (([ByteRange(0, 0), ByteRange(5, 999)], 1), ([ByteRange(0, 0), ByteRange(5, 999)], True)),
+    ],
+)
+def test_a_plan_from_a_hook_is_kept_when_it_is_well_formed(plan: object, expected: object) -> None:
+    assert checked_plan(plan, SIZE, HOOK) == expected
+
+
+@pytest.mark.parametrize(
+    ("plan", "error", "message"),
+    [
+        (
+            [ByteRange(0, 1)],
+            TypeError,
+            f"{HOOK} must return (a list of ByteRange or None, multipart: bool); got "
+            "[ByteRange(first=0, last=1)]",
+        ),
+        (
+            ([(0, 1)], False),
+            TypeError,
+            f"{HOOK} must return (a list of ByteRange or None, multipart: bool); got "
+            "[(0, 1)] as the ranges",
+        ),
+        (
+            ([ByteRange(5, 4)], False),
+            ValueError,
+            f"{HOOK} returned ByteRange(first=5, last=4), which is not within the 1000-byte "
+            "file: 0 <= first <= last <= 999 is required",
+        ),
+        (
+            ([ByteRange(0, 1000)], False),
+            ValueError,
+            f"{HOOK} returned ByteRange(first=0, last=1000), which is not within",
+        ),
+    ],
+)
+def test_a_plan_from_a_hook_that_is_not_well_formed_is_refused(
+    plan: object, error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=f"^{re.escape(message)}"):
+        checked_plan(plan, SIZE, HOOK)
+
+
+def test_a_content_ranges_from_a_hook_is_refused_with_the_egress_spelling() -> None:
+    content_ranges = parse_range_value("bytes=0-9", SIZE - 1)
+    with pytest.raises(TypeError) as raised:
+        checked_plan((content_ranges, False), SIZE, HOOK)
+    assert str(raised.value) == (
+        f"{HOOK} returned a ContentRanges (Lilya's ContentRanges?) as the ranges: in egress "
+        "the hook returns (a list of ByteRange or None, multipart: bool), the list where "
+        "Lilya had `content_ranges.ranges`, with ByteRange(first, last) for Lilya's "
+        "Range(start, stop)"
+    )
+
+
 def test_enforce_asc_refuses_overlapping_or_descending() -> None:
     assert parse_range_header("bytes=50-59,0-9", SIZE, enforce_asc=True) is None
     assert parse_range_header("bytes=0-10,5-20", SIZE, enforce_asc=True) is None
@@ -126,11 +229,11 @@ range_specs = st.one_of(
 @given(
     st.lists(range_specs, min_size=1, max_size=8),
     st.integers(0, 2500),
-    st.integers(1, 6),
+    st.one_of(st.none(), st.integers(1, 6)),
     st.booleans(),
 )
 def test_a_plan_never_exceeds_the_size_or_max_ranges(
-    specs: list[str], size: int, max_ranges: int, enforce_asc: bool
+    specs: list[str], size: int, max_ranges: int | None, enforce_asc: bool
 ) -> None:
     header = "bytes=" + ",".join(specs)
     try:
@@ -139,7 +242,7 @@ def test_a_plan_never_exceeds_the_size_or_max_ranges(
         return
     if plan is None:
         return
-    assert 1 <= len(plan) <= max_ranges
+    assert 1 <= len(plan) <= (len(specs) if max_ranges is None else max_ranges)
     assert sum(part.length for part in plan) <= size
     for part in plan:
         assert 0 <= part.first <= part.last < size

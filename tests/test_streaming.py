@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextvars
 import gzip
 import logging
+import math
 import re
 import threading
 import time
@@ -24,12 +25,14 @@ import egress
 from egress import Encoder, EncoderRegistry
 from egress.responses._background import BackgroundTask
 from egress.responses._files import FileResponse
-from egress.responses._streaming import (
+from egress.responses._read_ahead import (
     GENERATOR_THREADS,
-    StreamingResponse,
+    READ_AHEAD_BYTES,
+    READ_AHEAD_CHUNKS,
     ThreadedIterator,
     generator_thread_limiter,
 )
+from egress.responses._streaming import StreamingResponse
 from tests.apps_streaming import edits_in_place, fetch_raw
 
 pytestmark = pytest.mark.anyio
@@ -429,8 +432,10 @@ STEP: contextvars.ContextVar[int] = contextvars.ContextVar("STEP", default=0)
 
 
 async def test_a_sync_generator_runs_in_the_request_context() -> None:
+    count = 3 * READ_AHEAD_CHUNKS  # several batches, in several worker threads
+
     def steps() -> Iterator[str]:
-        for _ in range(3):
+        for _ in range(count):
             STEP.set(STEP.get() + 1)  # lasts from one step to the next, as in one thread
             yield f"{REQUEST_ID.get()}:{STEP.get()}:{threading.get_ident() != loop_thread};"
 
@@ -438,32 +443,144 @@ async def test_a_sync_generator_runs_in_the_request_context() -> None:
     REQUEST_ID.set("req-7")
     client = Client()
     await StreamingResponse(steps)(SCOPE, client.receive, client.send)
-    assert client.body == b"req-7:1:True;req-7:2:True;req-7:3:True;"
+    expected = "".join(f"req-7:{step}:True;" for step in range(1, count + 1))
+    assert client.body == expected.encode()
     assert STEP.get() == 0  # the generator's changes stay in its own context
 
 
-async def test_a_user_generator_is_not_read_ahead() -> None:
-    produced: list[int] = []
-    taken = anyio.Event()
+class HoldsTheFirstChunk(Client):
+    """A client that takes the first chunk only once `taken` is set: the stream waits
+    in `send` meanwhile, as it does for a client that stopped reading."""
 
-    def numbers() -> Iterator[bytes]:
+    def __init__(self, taken: anyio.Event) -> None:
+        super().__init__()
+        self.taken = taken
+
+    async def send(self, message: Message) -> None:
+        if message.get("more_body") and len(self.messages) == 1:
+            await self.taken.wait()
+        await super().send(message)
+
+
+async def test_an_async_generator_is_not_read_ahead() -> None:
+    produced: list[int] = []
+
+    async def numbers() -> AsyncIterator[bytes]:
         for number in range(3):
             produced.append(number)
             yield b"%d" % number
 
-    class SlowReader(Client):
-        async def send(self, message: Message) -> None:
-            if message.get("body") == b"0":
-                await taken.wait()  # the client has not taken chunk 0 yet
-            await super().send(message)
-
-    client = SlowReader()
+    client = HoldsTheFirstChunk(anyio.Event())
     async with anyio.create_task_group() as task_group:
         task_group.start_soon(client.run, StreamingResponse(numbers()))
         await anyio.sleep(0.1)
         assert produced == [0]  # it advances only as the client reads
-        taken.set()
+        client.taken.set()
     assert client.body == b"012"
+
+
+@pytest.mark.parametrize(
+    ("chunk", "ahead"),
+    [
+        (b"x", READ_AHEAD_CHUNKS),
+        (b"x" * 100_000, math.ceil(READ_AHEAD_BYTES / 100_000)),
+    ],
+    ids=["small chunks: bounded in chunks", "large chunks: bounded in bytes"],
+)
+async def test_a_sync_generator_runs_ahead_by_a_bounded_buffer(chunk: bytes, ahead: int) -> None:
+    produced = 0
+
+    def chunks() -> Iterator[bytes]:
+        nonlocal produced
+        for _ in range(200):
+            produced += 1
+            yield chunk
+
+    client = HoldsTheFirstChunk(anyio.Event())
+    async with anyio.create_task_group() as task_group:
+        task_group.start_soon(client.run, StreamingResponse(chunks()))
+        for _ in range(200):  # bounded: 2 s
+            if produced >= ahead:
+                break
+            await anyio.sleep(0.01)
+        await anyio.sleep(0.1)  # had it not stopped at the bound, it would go on now
+        # A full buffer, and the chunk in `send` unless the buffer filled up before the
+        # pump took that chunk out of it.
+        assert ahead <= produced <= 1 + ahead
+        client.taken.set()
+    assert client.body == chunk * 200
+
+
+async def test_a_sync_generator_delivers_a_chunk_before_blocking_for_the_next() -> None:
+    # The generator holds chunk 1 until the client has chunk 0: a batch that kept
+    # chunk 0 until the buffer was full would see "not-released" after 5 s.
+    received = threading.Event()
+
+    def released() -> Iterator[bytes]:
+        yield b"first;"
+        yield b"released;" if received.wait(5) else b"not-released;"
+
+    class Signals(Client):
+        async def send(self, message: Message) -> None:
+            await super().send(message)
+            if message.get("body") == b"first;":
+                received.set()
+
+    client = Signals()
+    with anyio.fail_after(10):
+        await client.run(StreamingResponse(released()))
+    assert client.body == b"first;released;"
+    assert client.finished
+
+
+async def test_thread_hops_are_paid_per_batch_not_per_chunk(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    hops = 0
+    run_sync = anyio.to_thread.run_sync
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal hops
+        hops += 1
+        return await run_sync(*args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    client = Client()
+    await client.run(StreamingResponse(b"%d;" % number for number in range(1000)))
+    assert client.body == b"".join(b"%d;" % number for number in range(1000))
+    # The first batch fills the buffer; each later one refills at least its empty half.
+    assert hops <= 2 + 1000 // (READ_AHEAD_CHUNKS // 2)
+
+
+async def test_a_disconnect_waits_for_a_blocked_next_then_closes_the_generator() -> None:
+    entered, release = threading.Event(), threading.Event()
+    events: list[str] = []
+
+    def slow() -> Iterator[bytes]:
+        try:
+            yield b"one"
+            entered.set()
+            release.wait(5)
+            events.append("next returned")
+            yield b"two"
+        finally:
+            events.append("finally")
+
+    client = Client()
+    returned = anyio.Event()
+    async with anyio.create_task_group() as task_group:
+        task_group.start_soon(client.run, StreamingResponse(slow()), returned)
+        assert await anyio.to_thread.run_sync(entered.wait, 2)
+        client.disconnected.set()
+        await anyio.sleep(0.1)
+        assert not returned.is_set()  # closing it while next() runs would be an error
+        assert events == []
+        release.set()
+        with anyio.fail_after(2):
+            await returned.wait()  # and the response ends once next() has returned
+    assert events == ["next returned", "finally"]
+    assert client.body == b"one"  # "two" was produced, never sent
+    assert not client.finished
 
 
 async def test_blocked_sync_generators_leave_threads_for_files_and_background_tasks(

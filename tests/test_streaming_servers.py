@@ -159,6 +159,17 @@ def test_chunks_arrive_while_the_generator_is_still_running(
 
 
 @pytest.mark.parametrize("sync", [False, True], ids=["async-gen", "sync-gen"])
+def test_many_small_chunks_arrive_complete_and_in_order(base_url: str, sync: bool) -> None:
+    # 10,000 chunks: a sync generator's are read ahead in batches of many chunks each.
+    count = 10_000
+    params = {"count": str(count), "sync": "1" if sync else "0"}
+    with httpx.Client(timeout=10) as client:
+        response = client.get(f"{base_url}/counted", params=params)
+    assert response.status_code == 200
+    assert response.content == b"".join(b"%d\n" % number for number in range(count))
+
+
+@pytest.mark.parametrize("sync", [False, True], ids=["async-gen", "sync-gen"])
 @pytest.mark.parametrize("timeout", ["chunk_timeout", "complete_timeout"])
 def test_a_stalled_reader_is_cut_off(
     server: Served, tmp_path: Path, timeout: str, sync: bool, request: pytest.FixtureRequest

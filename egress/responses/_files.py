@@ -40,10 +40,12 @@ from egress.responses._ranges import (
     DEFAULT_MAX_RANGES,
     ByteRange,
     RangeNotSatisfiable,
+    checked_plan,
     if_range_matches,
     parse_range_header,
 )
-from egress.responses._streaming import ThreadedIterator, send_streamed
+from egress.responses._read_ahead import ThreadedIterator
+from egress.responses._streaming import send_streamed
 
 __all__ = ["FileResponse"]
 
@@ -117,6 +119,7 @@ def _request_headers(scope: Scope) -> dict[bytes, str]:
 
 
 _CONDITIONAL_HEADERS = frozenset({b"range", b"if-range", b"if-none-match", b"if-modified-since"})
+_RANGE_HOOK_KWARGS = frozenset({"size", "max_ranges", "enforce_asc"})
 
 
 def _not_modified(request: dict[bytes, str], etag: str | None, mtime: float) -> bool:
@@ -149,9 +152,11 @@ class FileResponse(Response[Any]):
     304 for conditional requests, and byte ranges (single or multipart/byteranges).
 
     Uses the ASGI `http.response.pathsend` extension when the server offers it;
-    otherwise the file is read in chunks in a worker thread. A path that cannot be
-    served answers 404 (403: permission denied). `encoders`: a registry, or encoders
-    layered over the default, kept on the response as on every other response class.
+    otherwise the file is read in `chunk_size` chunks in worker threads, a batch of
+    reads per thread hop, at most `READ_AHEAD_BYTES` ahead of the client (see
+    `ThreadedIterator`). A path that cannot be served answers 404 (403: permission
+    denied). `encoders`: a registry, or encoders layered over the default, kept on the
+    response as on every other response class.
     """
 
     def __init__(
@@ -215,12 +220,22 @@ class FileResponse(Response[Any]):
         """The ranges to send for this request, and whether as multipart/byteranges.
 
         Override to change the policy. kwargs: `size` (the file size, always given),
-        `max_ranges` (default 5) and `enforce_asc` (default False: overlapping and
-        unordered ranges are sorted and coalesced; True: such a request gets the
-        whole file). Return `(None, False)` to send the whole file; raise
-        `RangeNotSatisfiable(size)` for a 416. Several ranges without a multipart
-        boundary configured also send the whole file.
+        `max_ranges` (default 5; None: no limit) and `enforce_asc` (default False:
+        overlapping and unordered ranges are sorted and coalesced; True: such a request
+        gets the whole file). Returns the list of `ByteRange` itself (Lilya's hook
+        returned a `ContentRanges` holding it), or `(None, False)` to send the whole
+        file; raise `RangeNotSatisfiable(size)` for a 416. Several ranges without a
+        multipart boundary configured also send the whole file.
         """
+        unknown = kwargs.keys() - _RANGE_HOOK_KWARGS
+        if unknown:
+            raise TypeError(
+                "get_content_ranges_and_multipart() got unexpected keyword arguments "
+                f"{', '.join(sorted(unknown))}: it takes size (passed by egress: the file "
+                "size), max_ranges and enforce_asc; adjacent ranges are always merged "
+                "(Lilya's merge_ranges), and the last byte follows from size (Lilya's "
+                "max_values)"
+            )
         range_header = _request_headers(scope).get(b"range")
         if range_header is None:
             return None, False
@@ -302,7 +317,7 @@ class FileResponse(Response[Any]):
             return 200, []
         size = stat_result.st_size
         try:
-            ranges, multipart = self.get_content_ranges_and_multipart(scope, size=size)
+            plan = self.get_content_ranges_and_multipart(scope, size=size)
         except RangeNotSatisfiable as error:
             headers[:] = [pair for pair in headers if pair[0] not in _BODY_HEADERS]
             headers += [
@@ -310,6 +325,8 @@ class FileResponse(Response[Any]):
                 (b"content-length", b"0"),
             ]
             return 416, None
+        hook = f"{type(self).__name__}.get_content_ranges_and_multipart"
+        ranges, multipart = checked_plan(plan, size, hook)
         if not ranges or (multipart and not self.range_multipart_boundary):
             return 200, []
         return 206, self._partial(headers, ranges, multipart, size)

@@ -1,21 +1,24 @@
 """Range and If-Range request headers (RFC 9110 §14, §13.1.5), as pure functions.
 
 The plan a Range header yields is bounded whatever the client sends: at most
-`max_ranges` range-specs are considered, and the satisfiable ones are sorted and
-coalesced (overlapping or adjacent ones merged), so the bytes selected never
-exceed the representation's size and the parts never exceed `max_ranges`.
+`max_ranges` range-specs are considered (None: no limit), and the satisfiable ones
+are sorted and coalesced (overlapping or adjacent ones merged), so the bytes selected
+never exceed the representation's size and the parts never exceed `max_ranges`.
 """
 
 from __future__ import annotations
 
 from email.utils import parsedate_to_datetime
 from itertools import pairwise
-from typing import NamedTuple
+from typing import NamedTuple, NoReturn
 
 __all__ = [
     "DEFAULT_MAX_RANGES",
     "ByteRange",
+    "ByteRanges",
     "RangeNotSatisfiable",
+    "checked_max_ranges",
+    "checked_plan",
     "if_range_matches",
     "parse_range_header",
 ]
@@ -39,6 +42,34 @@ class ByteRange(NamedTuple):
 
     def content_range(self, size: int) -> str:
         return f"bytes {self.first}-{self.last}/{size}"
+
+
+# What Lilya's `ContentRanges` has and a list of ranges does not.
+_CONTENT_RANGES_ATTRIBUTES = frozenset({"ranges", "size", "max_value", "unit"})
+
+
+class ByteRanges(list[ByteRange]):
+    """The ranges a Range header asks for, sorted and coalesced: a list of `ByteRange`.
+
+    Lilya's range hook returns a `ContentRanges` holding such a list in `.ranges`; an
+    override written for it reads `.ranges` on what `super()` returned, and gets an
+    AttributeError here that says how to write it for egress.
+    """
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> NoReturn:
+        message = f"{type(self).__name__!r} object has no attribute {name!r}"
+        if name in _CONTENT_RANGES_ATTRIBUTES:
+            message += (
+                ": egress's range hook returns the list of ByteRange itself, not Lilya's "
+                "ContentRanges; iterate it and return it as it is (`ranges, multipart = "
+                "super().get_content_ranges_and_multipart(scope, **kwargs)`, then `for "
+                "byte_range in ranges`). A ByteRange has `first` and `last`, both included "
+                "(Lilya's `start` and `stop`), and `length` (Lilya's `stop - start + 1`); "
+                "None stands for the whole file"
+            )
+        raise AttributeError(message, name=name, obj=self)
 
 
 class RangeNotSatisfiable(Exception):
@@ -84,8 +115,8 @@ def _parse_spec(spec: str, size: int) -> ByteRange | None:
     return ByteRange(first, min(last, size - 1))
 
 
-def _coalesce(ranges: list[ByteRange]) -> list[ByteRange]:
-    merged: list[ByteRange] = []
+def _coalesce(ranges: list[ByteRange]) -> ByteRanges:
+    merged = ByteRanges()
     for current in sorted(ranges):
         if merged and current.first <= merged[-1].last + 1:
             previous = merged[-1]
@@ -99,26 +130,40 @@ def _ascending(ranges: list[ByteRange]) -> bool:
     return all(later.first > earlier.last for earlier, later in pairwise(ranges))
 
 
+def checked_max_ranges(max_ranges: object) -> int | None:
+    """`max_ranges` as given when it is a positive int or None (no limit); anything
+    else is a ValueError that says what is accepted."""
+    if max_ranges is None or (
+        isinstance(max_ranges, int) and not isinstance(max_ranges, bool) and max_ranges > 0
+    ):
+        return max_ranges
+    raise ValueError(
+        "max_ranges must be a positive int, or None for no limit (to refuse every range, "
+        f"use allow_range_requests=False); got {max_ranges!r}"
+    )
+
+
 def parse_range_header(
     value: str,
     size: int,
     *,
-    max_ranges: int = DEFAULT_MAX_RANGES,
+    max_ranges: int | None = DEFAULT_MAX_RANGES,
     enforce_asc: bool = False,
-) -> list[ByteRange] | None:
+) -> ByteRanges | None:
     """The byte ranges of a `size`-byte representation that a Range header asks for.
 
     Returns the ranges sorted and coalesced, or None when the whole representation
     should be sent instead: a malformed header or unknown unit (RFC 9110 says to
-    ignore those), more than `max_ranges` range-specs, or, with `enforce_asc`,
-    ranges that overlap or are not in ascending order (refused rather than
-    reordered). Raises `RangeNotSatisfiable` when no range overlaps the content.
+    ignore those), more than `max_ranges` range-specs (None: any number), or, with
+    `enforce_asc`, ranges that overlap or are not in ascending order (refused rather
+    than reordered). Raises `RangeNotSatisfiable` when no range overlaps the content.
     """
+    max_ranges = checked_max_ranges(max_ranges)
     unit, equals, range_set = value.partition("=")
     if not equals or unit.strip().lower() != "bytes":
         return None
     specs = [spec.strip() for spec in range_set.split(",") if spec.strip()]
-    if not specs or len(specs) > max_ranges:
+    if not specs or (max_ranges is not None and len(specs) > max_ranges):
         return None
     try:
         parsed = [_parse_spec(spec, size) for spec in specs]
@@ -130,6 +175,33 @@ def parse_range_header(
     if enforce_asc and not _ascending(satisfiable):
         return None
     return _coalesce(satisfiable)
+
+
+def checked_plan(plan: object, size: int, hook: str) -> tuple[list[ByteRange] | None, bool]:
+    """What a range hook returned, if it is `(ranges, multipart)` with ranges None or a
+    list of ByteRange within a `size`-byte file; anything else is an error that names
+    `hook` and says what it must return, raised before any byte is sent."""
+    expected = "(a list of ByteRange or None, multipart: bool)"
+    if not (isinstance(plan, tuple) and len(plan) == 2):
+        raise TypeError(f"{hook} must return {expected}; got {plan!r}")
+    ranges, multipart = plan
+    if hasattr(ranges, "ranges") and not isinstance(ranges, list):
+        raise TypeError(
+            f"{hook} returned a {type(ranges).__name__} (Lilya's ContentRanges?) as the ranges: "
+            f"in egress the hook returns {expected}, the list where Lilya had "
+            "`content_ranges.ranges`, with ByteRange(first, last) for Lilya's Range(start, stop)"
+        )
+    if ranges is not None and not (
+        isinstance(ranges, list) and all(isinstance(item, ByteRange) for item in ranges)
+    ):
+        raise TypeError(f"{hook} must return {expected}; got {ranges!r} as the ranges")
+    for byte_range in ranges or ():
+        if not 0 <= byte_range.first <= byte_range.last < size:
+            raise ValueError(
+                f"{hook} returned {byte_range!r}, which is not within the {size}-byte file: "
+                f"0 <= first <= last <= {size - 1} is required"
+            )
+    return ranges, bool(multipart)
 
 
 def _http_timestamp(text: str) -> float | None:

@@ -4,7 +4,10 @@ share with it.
 A body is pumped from a chunk source while a second task listens for
 `http.disconnect`, which cancels the pump. Every ending (complete, disconnect,
 timeout, error) closes the source explicitly afterwards, so a generator's `finally`
-runs right then (not at garbage collection) and no task outlives the response.
+runs right then (not at garbage collection) and no task outlives the response. A sync
+iterable (a generator, a file's chunks) is read ahead in worker threads, batch by
+batch into a small bounded buffer (`ThreadedIterator`), so it costs a thread hop per
+batch rather than per chunk.
 
 All concurrency is anyio's (task groups, cancel scopes, worker threads), so streams
 run on asyncio and on trio alike. Every message sent is a new dict: middleware may
@@ -13,7 +16,6 @@ edit what it is given in place without reaching anything egress keeps.
 
 from __future__ import annotations
 
-import contextvars
 import logging
 import math
 import time
@@ -23,20 +25,23 @@ from collections.abc import (
     Awaitable,
     Callable,
     Iterable,
-    Iterator,
     Sequence,
 )
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Protocol
 
 import anyio
-import anyio.lowlevel
-import anyio.to_thread
 
 from egress.encoders import EncoderRegistry
 from egress.encoders._scoped import registry_for
 from egress.responses._background import BackgroundTask, BackgroundTasks
 from egress.responses._base import Message, Receive, Response, Scope, Send
 from egress.responses._headers import HeadersInput
+from egress.responses._read_ahead import (
+    GENERATOR_THREADS,
+    ThreadedIterator,
+    generator_thread_limiter,
+    tasks_for_reading_ahead,
+)
 
 __all__ = [
     "GENERATOR_THREADS",
@@ -50,39 +55,13 @@ __all__ = [
 
 logger = logging.getLogger("egress.responses")
 
-T = TypeVar("T")
 Chunk = bytes | bytearray | memoryview | str
 ChunkIterable = Iterable[Chunk] | AsyncIterable[Chunk]
 StreamContent = ChunkIterable | Callable[[], ChunkIterable]
 
-GENERATOR_THREADS = 32
-"""How many sync-generator steps (`next()` or `close()`) run in worker threads at once,
-per event loop. They have this capacity of their own, apart from anyio's default
-limiter (40 threads) that file reads, sync handlers and background tasks use, so
-generators blocked in `next()` (a slow cursor, a queue) can never take the threads
-those need. 32 lets about as many streams step at once as when they shared the
-default limiter, while bounding the threads they can hold."""
-
-_generator_limiter: anyio.lowlevel.RunVar[anyio.CapacityLimiter] = anyio.lowlevel.RunVar(
-    "egress_generator_limiter"
-)
-_DONE: Any = object()
 # Iterable, but a whole body rather than chunks: streaming one would send a character
 # (or an int) at a time.
 _WHOLE_BODIES = (str, bytes, bytearray, memoryview)
-
-
-def generator_thread_limiter() -> anyio.CapacityLimiter:
-    """The running event loop's capacity for sync-generator steps (`GENERATOR_THREADS`).
-
-    One per event loop, as anyio's default limiter is: a limiter belongs to the loop
-    that first waits on it. Set `total_tokens` on it to resize it for that loop.
-    """
-    limiter = _generator_limiter.get(None)
-    if limiter is None:
-        limiter = anyio.CapacityLimiter(GENERATOR_THREADS)
-        _generator_limiter.set(limiter)
-    return limiter
 
 
 class ChunkSource(Protocol):
@@ -91,63 +70,6 @@ class ChunkSource(Protocol):
     def __anext__(self) -> Awaitable[Any]: ...
 
     async def aclose(self) -> None: ...
-
-
-class ThreadedIterator(Generic[T]):
-    """An async view of a sync iterator whose `next()` and `close()` run in a worker
-    thread, so a blocking generator never stalls the event loop.
-
-    Steps run one at a time, in the context the iterator was created in: the
-    generator sees the request's context variables, and those it sets itself last
-    from one step to the next, as for a generator iterated in one place. A step is
-    never abandoned: a `next()` still running when its caller is cancelled is waited
-    for, and `aclose()` waits for it too, because closing a generator while it
-    executes in another thread is an error and its `finally` must run.
-
-    `limiter`: the thread capacity the steps use; None is the one for sync
-    generators (`generator_thread_limiter()`), files pass anyio's default one.
-    """
-
-    __slots__ = ("_context", "_iterator", "_limiter", "_step_done", "_stepping")
-
-    def __init__(
-        self, iterator: Iterator[T], *, limiter: anyio.CapacityLimiter | None = None
-    ) -> None:
-        self._iterator = iterator
-        self._limiter = limiter
-        self._context = contextvars.copy_context()
-        self._stepping = False
-        # Created only when aclose() has to wait for a step: steps cost nothing extra.
-        self._step_done: anyio.Event | None = None
-
-    def __aiter__(self) -> ThreadedIterator[T]:
-        return self
-
-    async def __anext__(self) -> T:
-        self._stepping = True
-        try:
-            item = await anyio.to_thread.run_sync(self._next, limiter=self._thread_limiter())
-        finally:
-            self._stepping = False
-            if self._step_done is not None:
-                self._step_done.set()
-        if item is _DONE:
-            raise StopAsyncIteration
-        return item
-
-    def _next(self) -> T:
-        return self._context.run(next, self._iterator, _DONE)
-
-    async def aclose(self) -> None:
-        if self._stepping:  # a step whose caller was cancelled still runs: wait for it
-            self._step_done = anyio.Event()
-            await self._step_done.wait()
-        close = getattr(self._iterator, "close", None)
-        if close is not None:
-            await anyio.to_thread.run_sync(self._context.run, close, limiter=self._thread_limiter())
-
-    def _thread_limiter(self) -> anyio.CapacityLimiter:
-        return self._limiter or generator_thread_limiter()
 
 
 class _AsyncIteratorSource:
@@ -285,7 +207,8 @@ async def send_streamed(
     clean end. An error from the source (logged first, with the request) or from
     `send` is raised. `source` is closed in every case, once any step in flight has
     returned. The next chunk is asked for only once the previous one was handed to
-    `send`: a source never runs ahead of the client.
+    `send`; a source may read ahead on its own in a task of the stream's task group,
+    as a `ThreadedIterator` does, and is closed before that group ends.
     """
     try:
         await send(start_message)
@@ -296,21 +219,27 @@ async def send_streamed(
     pump = _Pump(send, charset, chunk_timeout)
     disconnected = anyio.Event()
     completed = False
-    failure: Exception | None = None
-    try:
-        async with anyio.create_task_group() as task_group:
-            task_group.start_soon(
-                _cancel_on_disconnect, receive, disconnected, task_group.cancel_scope
-            )
-            with anyio.move_on_after(complete_timeout) as deadline:
+    failure: Exception | None = None  # raised below: a task group would wrap it
+    async with anyio.create_task_group() as task_group:
+        task_group.start_soon(_cancel_on_disconnect, receive, disconnected, task_group.cancel_scope)
+        try:
+            with (
+                tasks_for_reading_ahead(task_group),
+                anyio.move_on_after(complete_timeout) as deadline,
+            ):
                 try:
                     completed = await pump.run(source, scope)
-                except Exception as error:  # raised below: a task group would wrap it
+                except Exception as error:
                     failure = error
-            task_group.cancel_scope.cancel()
-    finally:
-        with anyio.CancelScope(shield=True):
-            await source.aclose()
+        finally:
+            # Closed before the task group ends: a source reading ahead in one of its
+            # tasks stops there, rather than filling its buffer for nobody.
+            with anyio.CancelScope(shield=True):
+                try:
+                    await source.aclose()
+                except Exception as error:
+                    failure = failure or error
+        task_group.cancel_scope.cancel()
     if failure is not None:
         raise failure
     if completed or disconnected.is_set():
