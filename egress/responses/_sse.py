@@ -11,7 +11,8 @@ Pings keep proxies from closing an idle connection: after `ping` seconds in whic
 stream waited for its next event and sent nothing, a comment line goes out. A task of
 the response's own watches the silence and sends the ping into the same `send` the
 events go through, never at the same time as one; the events are read exactly as a
-StreamingResponse reads its chunks, so the generator advances only as the client reads.
+StreamingResponse reads its chunks (an async generator as the client reads, a sync one
+a bounded batch ahead).
 """
 
 from __future__ import annotations
