@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SOURCES := egress tests examples benchmarks
 
-.PHONY: test lint types pytest bench demo clean
+.PHONY: test lint types imports pytest bench demo clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	touch $(STAMP)
 
-test: lint types pytest
+test: lint types imports pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check $(SOURCES)
@@ -21,6 +21,11 @@ lint: $(STAMP)
 
 types: $(STAMP)
 	$(VENV)/bin/mypy --strict egress
+
+# The layers contract in pyproject.toml: integrations -> endpoints -> pipeline ->
+# responses -> encoders, never the other way.
+imports: $(STAMP)
+	$(VENV)/bin/lint-imports
 
 pytest: $(STAMP)
 	$(PY) -m pytest --cov=egress --cov-report=term-missing:skip-covered

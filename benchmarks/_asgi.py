@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from benchmarks._harness import Contender
+from egress.types import Message
 
 
-async def receive() -> dict[str, Any]:
+async def receive() -> Message:
     return {"type": "http.request", "body": b"", "more_body": False}
 
 
@@ -21,7 +21,7 @@ class Collect:
         self.status = 0
         self.body = b""
 
-    async def __call__(self, message: dict[str, Any]) -> None:
+    async def __call__(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             self.status = message["status"]
             self.body = b""

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,11 +32,10 @@ from starlette.routing import Route
 
 from benchmarks import _asgi, _harness
 from egress import endpoint
+from egress.types import ASGIApp
 
 BATCH = 200
 PAYLOAD = {"message": "Welcome home", "id": 7}
-
-App = Callable[..., Any]
 
 
 @dataclasses.dataclass
@@ -72,7 +70,7 @@ async def fastapi_dict() -> dict[str, Any]:
     return {"message": "Welcome home", "id": 7}
 
 
-@get("/", sync_to_thread=False)
+@get("/")
 async def litestar_dict() -> dict[str, Any]:
     return {"message": "Welcome home", "id": 7}
 
@@ -95,7 +93,7 @@ def scope() -> dict[str, Any]:
     }
 
 
-def contender(name: str, app: App, loop: asyncio.AbstractEventLoop) -> _harness.Contender:
+def contender(name: str, app: ASGIApp, loop: asyncio.AbstractEventLoop) -> _harness.Contender:
     def one(send: _asgi.Collect) -> Any:
         return app(scope(), _asgi.receive, send)
 
@@ -107,7 +105,7 @@ def contender(name: str, app: App, loop: asyncio.AbstractEventLoop) -> _harness.
 
 def main() -> None:
     loop = asyncio.new_event_loop()
-    apps: dict[str, App] = {
+    apps: dict[str, ASGIApp] = {
         "egress endpoint, dict": egress_dict,
         "egress endpoint, dataclass": egress_dataclass,
         "Starlette app, egress endpoint in a Route": Starlette(routes=[Route("/", egress_dict)]),

@@ -5,7 +5,8 @@ Each contender builds a response for a payload and drives it through a minimal A
 `{"message": "Welcome home", "id": 7}` and a mixed list of records holding a
 dataclass, an Enum, a datetime, a UUID and a Decimal next to plain values.
 
-Contenders: egress JSONResponse; the hand-written limit (orjson.dumps and the two
+Contenders: egress JSONResponse, and egress `to_response` (the pipeline picking the
+JSON response for the value, as an endpoint does); the hand-written limit (orjson.dumps and the two
 ASGI messages built by hand); Starlette's JSONResponse, and a subclass rendering with
 orjson; Lilya's JSONResponse and make_response; FastAPI's jsonable_encoder feeding its
 JSONResponse; and a one-route Litestar app called as ASGI (its routing and request
@@ -40,7 +41,7 @@ from starlette.responses import JSONResponse as StarletteJSONResponse
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import _asgi, _harness, _payloads
-from egress import JSONResponse
+from egress import JSONResponse, to_response
 
 BATCH = 100
 RECORDS = 100
@@ -141,6 +142,7 @@ def run(payload: Any, loop: asyncio.AbstractEventLoop) -> dict[str, float]:
     litestar = litestar_app(payload)
     makers: dict[str, Callable[[], Any]] = {
         EGRESS: lambda: JSONResponse(payload),
+        TO_RESPONSE: lambda: to_response(payload),
         HAND: lambda: hand,
         "Starlette JSONResponse, orjson render": lambda: StarletteOrjsonResponse(payload),
         LILYA: lambda: LilyaJSONResponse(payload, encoders=[LilyaDecimal]),
@@ -156,6 +158,7 @@ def run(payload: Any, loop: asyncio.AbstractEventLoop) -> dict[str, float]:
 
 
 EGRESS = "egress JSONResponse"
+TO_RESPONSE = "egress to_response"
 HAND = "hand-written (orjson + 2 messages)"
 STARLETTE = "Starlette JSONResponse"
 LILYA = "Lilya JSONResponse"
@@ -167,6 +170,7 @@ def targets(small: dict[str, float], mixed: dict[str, float]) -> str:
     rows = [
         ("small: egress / Starlette JSONResponse", small[EGRESS] / small[STARLETTE], "<= 0.6"),
         ("small: egress / hand-written", small[EGRESS] / small[HAND], "<= 1.5"),
+        ("small: egress to_response / hand-written", small[TO_RESPONSE] / small[HAND], "<= 1.5"),
         ("small: Lilya JSONResponse / egress", small[LILYA] / small[EGRESS], ">= 3"),
         ("mixed: egress / hand-written", mixed[EGRESS] / mixed[HAND], "<= 1.2"),
         ("mixed: Lilya JSONResponse / egress", mixed[LILYA] / mixed[EGRESS], ">= 10"),

@@ -1,5 +1,6 @@
 """egress: turn what web handlers return into fast, correct HTTP responses."""
 
+from egress import types as types  # the ASGI types, as `egress.types`
 from egress.encoders import (
     EncodeError,
     Encoder,
@@ -23,15 +24,18 @@ from egress.responses import (
     BackgroundTask,
     BackgroundTasks,
     Error,
+    EventSourceResponse,
     FileResponse,
     HTMLResponse,
     JSONResponse,
     JsonResponse,
+    NDJSONResponse,
     Ok,
     PlainText,
     PlainTextResponse,
     RedirectResponse,
     Response,
+    ServerSentEvent,
     StreamingResponse,
 )
 
@@ -45,11 +49,13 @@ __all__ = [
     "EncoderRegistry",
     "Endpoint",
     "Error",
+    "EventSourceResponse",
     "FileResponse",
     "HTMLResponse",
     "HTTPError",
     "JSONResponse",
     "JsonResponse",
+    "NDJSONResponse",
     "Ok",
     "Pipeline",
     "PlainText",
@@ -57,6 +63,7 @@ __all__ = [
     "RedirectResponse",
     "Request",
     "Response",
+    "ServerSentEvent",
     "StreamingResponse",
     "dumps",
     "endpoint",

@@ -9,15 +9,12 @@ Starlette and Lilya): HEAD is GET without the body.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Coroutine, Iterable
-from typing import Any
+from collections.abc import Iterable
 
 from egress._http_error import HTTPError
+from egress.types import Message, Send
 
 __all__ = ["DEFAULT_METHODS", "allowed_methods", "not_allowed", "without_body"]
-
-Message = dict[str, Any]
-Send = Callable[[Message], Coroutine[Any, Any, None]]
 
 DEFAULT_METHODS = ("GET", "HEAD")
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 §5.6.2

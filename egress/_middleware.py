@@ -1,10 +1,10 @@
 """Endpoint middleware: functions wrapped around the handler, composed in registration order.
 
-A middleware is `async def mw(call_next)` or `async def mw(request, call_next)`.
-`call_next()` runs the rest of the chain (the next middleware, finally the handler) and
-returns its raw result: whatever the handler returned, not yet a Response. What the
-middleware returns is handed outwards the same way, and the endpoint converts the
-outermost result with the pipeline.
+A middleware is `async def mw(call_next)` or `async def mw(request, call_next)`
+(`call_next` is an `egress.types.CallNext`). `call_next()` runs the rest of the chain
+(the next middleware, finally the handler) and returns its raw result: whatever the
+handler returned, not yet a Response. What the middleware returns is handed outwards the
+same way, and the endpoint converts the outermost result with the pipeline.
 
 The first middleware registered is the outermost: it runs first on the way in and sees
 the result last on the way out.

@@ -19,11 +19,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from egress._decoding import quote_input
 from egress._http_error import HTTPError
-from egress._request import Request, Scope, parse_query
+from egress._request import Request, parse_query
 from egress.encoders import EncoderRegistry
-from egress.encoders._decoders import quote_input
 from egress.responses import JSONResponse, Response
+from egress.types import Scope
 
 __all__ = ["ParameterError", "Parameters"]
 

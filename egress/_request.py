@@ -13,10 +13,10 @@ from urllib.parse import parse_qsl
 import orjson
 
 from egress._http_error import HTTPError
+from egress.types import Receive, Scope
 
+# Scope is listed for the modules that still import it from here; its home is egress.types.
 __all__ = ["DEFAULT_MAX_BODY_SIZE", "Request", "RequestHeaders", "Scope"]
-
-Scope = dict[str, Any]
 
 DEFAULT_MAX_BODY_SIZE = 10_000_000
 """Bytes of request body a Request reads by default: Litestar's default limit
@@ -90,7 +90,7 @@ class Request:
     __slots__ = ("_body", "_cookies", "_headers", "_query", "max_body_size", "receive", "scope")
 
     def __init__(
-        self, scope: Scope, receive: Any, max_body_size: int | None = DEFAULT_MAX_BODY_SIZE
+        self, scope: Scope, receive: Receive, max_body_size: int | None = DEFAULT_MAX_BODY_SIZE
     ) -> None:
         self.scope = scope
         self.receive = receive

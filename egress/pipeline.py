@@ -15,6 +15,7 @@ A value that cannot be encoded raises EncodeError here, before any byte is sent.
 
 from __future__ import annotations
 
+import copy
 import inspect
 from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any
@@ -22,11 +23,16 @@ from typing import Any
 from egress._http_error import HTTPError
 from egress._protocol import result_method
 from egress.encoders import Encoder, EncoderRegistry
+from egress.encoders import registry as default_registry
 from egress.encoders._scoped import registry_for
 from egress.responses import JSONResponse, PlainText, Response
+from egress.responses._base import PLAIN_TYPES, with_body
+from egress.responses._conversion import use_conversion
+from egress.responses._headers import Headers, RawHeaders, encode_headers
 
 __all__ = [
     "MAX_PROTOCOL_DEPTH",
+    "Deferred",
     "HTTPError",
     "Pipeline",
     "make_response",
@@ -117,44 +123,68 @@ class Pipeline:
         self.none_status = none_status
         self.tuples = tuples
 
+    @property
+    def json_class(self) -> type[Response[Any]]:
+        """The class of the response for JSON values."""
+        return self._json_class
+
+    @json_class.setter
+    def json_class(self, json_class: type[Response[Any]]) -> None:
+        self._json_class = json_class
+        # JSON without a status or headers of its own goes straight to JSON bytes and a
+        # response built around them (`with_body`), unless the class renders or constructs
+        # in its own way; `to_response` takes that path for a dict or a list at once.
+        direct = (
+            json_class.render is JSONResponse.render and json_class.__init__ is Response.__init__
+        )
+        self._direct_json = json_class if direct else None
+
     def to_response(self, value: Any) -> Response[Any]:
         """The Response for a handler's return value; EncodeError if it cannot be encoded."""
+        kind = value.__class__
+        json_class = self._direct_json
+        if (kind is dict or kind is list) and json_class is not None:  # the common case
+            registry = self.registry
+            return with_body(json_class, registry.dumps(value), registry)
         return self._convert(value, None, None, 0)
 
     async def to_response_async(self, value: Any) -> Response[Any]:
         """Like `to_response`, but awaits an awaitable value first (and what it returns, if
         that is awaitable too), so the Response has its body when this returns."""
-        while inspect.isawaitable(value) and not isinstance(value, Response):
+        while value.__class__ not in PLAIN_TYPES and _awaitable(value):  # no ABC check for those
             value = await value
-        response = self._convert(value, None, None, 0)
-        await response.resolve_async_content()
+        response = self.to_response(value)
+        if response._pending is not None:
+            await response.resolve_async_content()
         return response
 
     def _convert(
-        self, value: Any, status: int | None, headers: dict[str, str] | None, depth: int
+        self, value: Any, status: int | None, headers: RawHeaders | None, depth: int
     ) -> Response[Any]:
+        """`value`'s Response; `status` and `headers` (a tuple's, or what a constructor was
+        given explicitly) win over the value's own."""
         kind = type(value)
         if kind is dict or kind is list:
             return self._json(value, status, headers)
         if isinstance(value, Response):
             return _override(value, status, headers)
         if kind is str:
-            return self.str_class(value, status_code=status, headers=headers)
+            return self.str_class(value, status_code=status, headers=_given(headers))
         if value is None:
-            return Response(None, status_code=status or self.none_status, headers=headers)
+            return Response(None, status_code=status or self.none_status, headers=_given(headers))
         if isinstance(value, _BYTES_TYPES):
             return Response(
                 bytes(value),
                 status_code=status,
-                headers=headers,
+                headers=_given(headers),
                 media_type="application/octet-stream",
             )
         if kind is tuple and self.tuples:
             spec = split_tuple(value)
             if spec is not None:
                 body, spec_status, spec_headers = spec
-                merged = spec_headers if headers is None else {**(spec_headers or {}), **headers}
-                return self._convert(body, status or spec_status, merged, depth)
+                inner = None if spec_headers is None else encode_headers(spec_headers)
+                return self._convert(body, status or spec_status, _merge(inner, headers), depth)
         found = result_method(value)
         if found is not None:
             name, method = found
@@ -166,34 +196,61 @@ class Pipeline:
                 )
             return self._convert(method(), status, headers, depth + 1)
         if inspect.iscoroutine(value):
-            return Response(
-                self._resolve(value), status_code=status, headers=headers, body_translate="result"
-            )
+            return Deferred(value, self, status, headers, depth)
         if isinstance(value, str):
-            return self.str_class(value, status_code=status, headers=headers)
+            return self.str_class(value, status_code=status, headers=_given(headers))
         return self._json(value, status, headers)
 
-    def _json(
-        self, value: Any, status: int | None, headers: dict[str, str] | None
-    ) -> Response[Any]:
-        return self.json_class(value, status_code=status, headers=headers, encoders=self.registry)
+    def _json(self, value: Any, status: int | None, headers: RawHeaders | None) -> Response[Any]:
+        json_class = self._direct_json
+        if json_class is not None and status is None and headers is None:
+            return with_body(json_class, self.registry.dumps(value), self.registry)
+        return self.json_class(
+            value, status_code=status, headers=_given(headers), encoders=self.registry
+        )
 
-    async def _resolve(self, coroutine: Awaitable[Any]) -> _Converted:
-        response = await self.to_response_async(coroutine)
-        return _Converted(response)
+
+class Deferred(Response[Any]):
+    """What a coroutine converts to: a Response whose head is the status and headers given
+    beside the coroutine (a tuple's); the coroutine is awaited and its value converted when
+    the response is sent, or when `resolve_async_content()` is awaited."""
+
+    def __init__(
+        self,
+        coroutine: Awaitable[Any],
+        pipeline: Pipeline,
+        status: int | None,
+        headers: RawHeaders | None,
+        depth: int,
+    ) -> None:
+        self._init_head(status, _given(headers), None, None)
+
+        async def convert() -> None:
+            # the head as it is now: a middleware may have set headers meanwhile
+            value = await coroutine
+            self._become(pipeline._convert(value, status, self.raw_headers, depth))
+
+        self._pending = convert
 
 
-class _Converted:
-    """What a deferred coroutine resolves to: the Response its value converted to, handed
-    to the Response that was waiting for it through the result protocol."""
+def _awaitable(value: object) -> bool:
+    return inspect.isawaitable(value) and not isinstance(value, Response)
 
-    __slots__ = ("response",)
 
-    def __init__(self, response: Response[Any]) -> None:
-        self.response = response
+def _given(headers: RawHeaders | None) -> Headers | None:
+    """Headers already validated, handed to a constructor without being checked again."""
+    return None if headers is None else Headers._view(headers)
 
-    def __response__(self) -> Response[Any]:
-        return self.response
+
+def _merge(inner: RawHeaders | None, outer: RawHeaders | None) -> RawHeaders | None:
+    """`inner` with `outer` winning: an outer header replaces the inner ones of its name,
+    except Set-Cookie, of which every one is kept."""
+    if not outer:
+        return inner
+    if not inner:
+        return outer
+    names = {name for name, _ in outer if name != b"set-cookie"}
+    return [pair for pair in inner if pair[0] not in names] + outer
 
 
 def _has_rendered_body(response: Response[Any]) -> bool:
@@ -204,9 +261,16 @@ def _has_rendered_body(response: Response[Any]) -> bool:
 
 
 def _override(
-    response: Response[Any], status: int | None, headers: dict[str, str] | None
+    response: Response[Any], status: int | None, headers: RawHeaders | None
 ) -> Response[Any]:
-    """A tuple's status and headers applied to a Response the body already was."""
+    """A tuple's (or a constructor's) status and headers applied to a Response the body
+    already was. A complete response may be shared (a module-level `NOT_FOUND`): a copy
+    is changed, never the response itself."""
+    if status is None and not headers:
+        return response
+    if response._pending is None:
+        response = copy.copy(response)
+        response.raw_headers = list(response.raw_headers)
     if status is not None:
         if status < 200 or status in (204, 304):
             if _has_rendered_body(response):
@@ -214,15 +278,40 @@ def _override(
                     f"a {status} response carries no body, but the tuple's body rendered "
                     f"{type(response).__name__} content; return (None, {status}) instead"
                 )
-            response.headers.pop("content-length", None)
+            response.raw_headers[:] = [p for p in response.raw_headers if p[0] != b"content-length"]
         response.status_code = status
     if headers:
-        response.headers.update(headers)
+        response.raw_headers[:] = _merge(response.raw_headers, headers) or []
     return response
+
+
+class _ResultConversion:
+    """The responses' way to the pipeline: `Response(obj)` for an object with the result
+    protocol converts it with the rules above, layered over the response's registry."""
+
+    def converts(self, content: object) -> bool:
+        return result_method(content) is not None
+
+    def convert(
+        self,
+        content: object,
+        encoders: EncoderRegistry,
+        status_code: int | None,
+        headers: RawHeaders,
+    ) -> Response[Any]:
+        if result_method(content) is None:
+            raise TypeError(
+                f"body_translate='result' needs an object with __response__() or "
+                f"__view_result__(), got {type(content).__name__}"
+            )
+        pipeline = default_pipeline if encoders is default_registry else Pipeline(encoders)
+        return pipeline._convert(content, status_code, headers, 0)
 
 
 default_pipeline = Pipeline()
 """The pipeline behind `to_response` and endpoints created without encoders/pipeline."""
+
+use_conversion(_ResultConversion())
 
 
 def to_response(value: Any, *, encoders: Encoders = None) -> Response[Any]:

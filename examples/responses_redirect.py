@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import httpx
 
 from egress import PlainText, RedirectResponse, Response
+from egress.types import Receive, Scope, Send
 
 
-async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+async def app(scope: Scope, receive: Receive, send: Send) -> None:
     response: Response[str] | RedirectResponse
     if scope["path"] == "/old":
         response = RedirectResponse("/new menu/café", status_code=308)

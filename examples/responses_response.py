@@ -4,16 +4,16 @@ one Response object may answer many requests, whatever middleware does to its me
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import httpx
 
 from egress import PlainText, Response
+from egress.types import Message
 
 NOT_FOUND = PlainText("no such page", status_code=404)  # shared by every handler
 
 
-async def gzip_like(message: dict[str, Any]) -> None:
+async def gzip_like(message: Message) -> None:
     """A `send` that edits the messages it gets in place, as GZip middleware does."""
     if message["type"] == "http.response.start":
         message["headers"].append((b"content-encoding", b"gzip"))

@@ -1,12 +1,11 @@
-"""Apps and a client helper for the response tests; `app` and `middleware_app` are served
-by uvicorn in tests/test_responses_server.py."""
+"""Apps for the response tests; `app` and `middleware_app` are also served by uvicorn in
+tests/test_responses_server.py."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -15,28 +14,12 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from egress import JSONResponse, PlainText, RedirectResponse, Response
-from egress.responses._base import Receive, Scope, Send
+from egress.types import Receive, Scope, Send
+from tests._asgi_client import fetch
 
-
-async def fetch(app: Any, method: str = "GET", path: str = "/") -> httpx.Response:
-    """One request to `app` over httpx's ASGI transport."""
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        return await client.request(method, path)
-
-
-async def collect(response: Response[Any]) -> list[dict[str, Any]]:
-    """The ASGI messages `response` sends, for what httpx cannot show (1xx, raw pairs)."""
-    messages: list[dict[str, Any]] = []
-
-    async def send(message: dict[str, Any]) -> None:
-        messages.append(message)
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.disconnect"}
-
-    await response({"type": "http", "method": "GET", "path": "/"}, receive, send)
-    return messages
+__all__ = ["ALLOWED_ORIGIN", "NOT_FOUND", "NOT_FOUND_TEXT", "app", "fetch", "middleware_app"]
+# `fetch` is here for the test modules that still import it from this module; its home is
+# tests/_asgi_client.py.
 
 
 def _cookies() -> Response[Any]:

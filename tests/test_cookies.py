@@ -12,7 +12,7 @@ import pytest
 
 from egress import JSONResponse, PlainText, RedirectResponse
 from egress.responses import http_date
-from tests.apps_responses import fetch
+from tests._asgi_client import fetch
 
 pytestmark = pytest.mark.anyio
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from egress import EncoderRegistry
+from egress import EncodeError, EncoderRegistry
 from tests.encoder_types import Color, Level, Money
 
 
@@ -103,6 +103,20 @@ def test_the_json_integer_range_is_accepted_to_its_ends() -> None:
     assert registry.decode(str(2**64 - 1), int) == 2**64 - 1
     assert registry.decode(str(-(2**63)), int) == -(2**63)
     assert registry.decode("+00000000000000000007", int) == 7
+
+
+@pytest.mark.parametrize("end", [2**64 - 1, -(2**63)])
+def test_the_integers_read_are_exactly_the_integers_written(end: int) -> None:
+    """The decoders keep their own copy of the JSON integer range (they import nothing
+    from the encoders): both ends agree."""
+    registry = EncoderRegistry()
+    assert registry.decode(str(end), int) == end
+    assert registry.dumps(end) == str(end).encode()
+    beyond = end + 1 if end > 0 else end - 1
+    with pytest.raises(ValueError, match="expected int"):
+        registry.decode(str(beyond), int)
+    with pytest.raises(EncodeError):
+        registry.dumps(beyond)
 
 
 @settings(max_examples=300)

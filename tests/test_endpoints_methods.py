@@ -3,7 +3,7 @@ GET without the body; in-process and inside Starlette and Lilya routers."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import anyio
@@ -15,12 +15,8 @@ from starlette.routing import Route, Router
 
 from egress.endpoints import endpoint
 from egress.responses import StreamingResponse
-
-CallNext = Callable[[], Awaitable[Any]]
-
-
-def client(app: Any) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+from egress.types import ASGIApp, CallNext
+from tests._asgi_client import client
 
 
 @endpoint
@@ -168,15 +164,25 @@ async def test_head_ends_an_endless_stream_and_closes_its_generator() -> None:
 # -- inside routers ------------------------------------------------------------------------
 
 
+ROUTERS: dict[str, Callable[[], ASGIApp]] = {
+    "Starlette Route": lambda: Router([Route("/item", item), Route("/change", change)]),
+    "Lilya Path": lambda: Lilya(routes=[Path("/item", item), Path("/change", change)]),
+}
+
+
 @pytest.mark.anyio
-async def test_starlette_route_without_methods_leaves_them_to_the_endpoint() -> None:
-    app = Router([Route("/item", item), Route("/change", change)])
-    async with client(app) as c:
+@pytest.mark.parametrize("make", list(ROUTERS.values()), ids=list(ROUTERS))
+async def test_a_route_without_methods_leaves_them_to_the_endpoint(
+    make: Callable[[], ASGIApp],
+) -> None:
+    async with client(make()) as c:
         assert (await c.get("/item")).json() == {"id": 7}
         assert (await c.head("/item")).content == b""
         assert_405(await c.delete("/item"), "GET, HEAD")
         assert (await c.post("/change")).text == "changed"
+        assert (await c.delete("/change")).text == "changed"
         assert_405(await c.get("/change"), "POST, DELETE")
+        assert_405(await c.put("/change"), "POST, DELETE")
 
 
 @pytest.mark.anyio
@@ -188,14 +194,3 @@ async def test_starlette_route_with_methods_and_the_endpoint_both_apply() -> Non
         assert refused_by_route.status_code == 405
         assert refused_by_route.text == "Method Not Allowed"
         assert_405(await c.post("/item"), "GET, HEAD")  # the route lets it through
-
-
-@pytest.mark.anyio
-async def test_lilya_path() -> None:
-    app = Lilya(routes=[Path("/item", item), Path("/change", change)])
-    async with client(app) as c:
-        assert (await c.get("/item")).json() == {"id": 7}
-        assert (await c.head("/item")).content == b""
-        assert_405(await c.delete("/item"), "GET, HEAD")
-        assert (await c.delete("/change")).text == "changed"
-        assert_405(await c.put("/change"), "POST, DELETE")

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-import httpx
 import pytest
 
 from egress.endpoints import Request, endpoint
 from egress.pipeline import HTTPError, to_response
-
-CallNext = Callable[[], Awaitable[Any]]
-
-
-def client(app: Any) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+from egress.types import CallNext
+from tests._asgi_client import client
 
 
 @pytest.mark.anyio

@@ -5,6 +5,7 @@ from __future__ import annotations
 import egress
 import egress.encoders
 import egress.responses
+import egress.types
 
 DESIGN_NAMES = {
     "Encoder",
@@ -30,6 +31,9 @@ DESIGN_NAMES = {
     "RedirectResponse",
     "StreamingResponse",
     "FileResponse",
+    "NDJSONResponse",
+    "EventSourceResponse",
+    "ServerSentEvent",
     "to_response",
     "make_response",
     "Pipeline",
@@ -43,8 +47,14 @@ def _public(module: object) -> set[str]:
 
 
 def test_all_lists_exactly_the_public_names() -> None:
-    submodules = {"encoders", "responses", "pipeline", "endpoints"}
+    submodules = {"encoders", "responses", "pipeline", "endpoints", "types", "integrations"}
     assert set(egress.__all__) == _public(egress) - submodules
+
+
+def test_the_asgi_types_are_public() -> None:
+    names = {"Scope", "Message", "Receive", "Send", "ASGIApp", "CallNext"}
+    assert set(egress.types.__all__) == names
+    assert egress.types is egress.__dict__["types"]  # `from egress import types` works
 
 
 def test_every_name_of_the_design_is_exported() -> None:
@@ -52,6 +62,6 @@ def test_every_name_of_the_design_is_exported() -> None:
 
 
 def test_subpackages_export_what_they_list() -> None:
-    for module in (egress.encoders, egress.responses):
+    for module in (egress.encoders, egress.responses, egress.types):
         for name in module.__all__:
             assert hasattr(module, name), f"{module.__name__}.{name}"

@@ -11,7 +11,7 @@ import pytest
 from egress import HTTPError, JSONResponse, PlainText, RedirectResponse, Response, endpoint
 from egress.pipeline import to_response
 from egress.responses import Headers, http_date
-from tests.apps_responses import collect, fetch
+from tests._asgi_client import collect, fetch
 
 pytestmark = pytest.mark.anyio
 

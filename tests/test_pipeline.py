@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from collections import namedtuple
 from typing import Any
 
-import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from egress import EncodeError, Encoder, EncoderRegistry
+from egress import BackgroundTask, EncodeError, Encoder, EncoderRegistry
 from egress.pipeline import (
     MAX_PROTOCOL_DEPTH,
     HTTPError,
@@ -28,6 +28,7 @@ from egress.responses import (
     PlainText,
     Response,
 )
+from tests._asgi_client import fetch
 
 
 @dataclasses.dataclass
@@ -50,12 +51,6 @@ class MoneyEncoder(Encoder[Money]):
 
     def serialize(self, value: Money) -> Any:
         return f"{value.cents / 100:.2f}"
-
-
-async def fetch(app: Any) -> httpx.Response:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        return await client.get("/")
 
 
 def content_type(response: Response[Any]) -> str:
@@ -281,8 +276,6 @@ def test_other_tuples_are_data(value: tuple[Any, ...], body: bytes) -> None:
 
 
 def test_namedtuple_is_data() -> None:
-    from collections import namedtuple
-
     Pair = namedtuple("Pair", "label code")
     assert split_tuple(Pair("a", 201)) is None
     response = to_response(Pair("a", 201))
@@ -356,13 +349,6 @@ class ViewResult:
 class Loop:
     def __response__(self) -> Any:
         return self
-
-
-def test_result_protocol_is_converted_again() -> None:
-    response = to_response(Created("pen"))
-    assert response.status_code == 201  # (dict body, status, headers dict): a spec
-    assert response.body == b'{"created":"pen"}'
-    assert response.headers["location"] == "/items/pen"
 
 
 class StaticResponse:
@@ -440,35 +426,40 @@ def test_a_proxy_answering_every_attribute_is_not_a_result() -> None:
         Response(Proxy())
 
 
-def test_inherited_static_result_method() -> None:
-    class Child(StaticResponse):
-        pass
-
-    assert to_response(Child()).body == b"static"
+class ChildOfStatic(StaticResponse):
+    pass
 
 
-def test_result_protocol_returning_a_spec() -> None:
-    class Made:
-        def __response__(self) -> Any:
-            return "made", 201, {"location": "/m"}
-
-    response = to_response(Made())
-    assert (response.status_code, response.body) == (201, b"made")
-    assert response.headers["location"] == "/m"
+class Made:
+    def __response__(self) -> Any:
+        return "made", 201, {"location": "/m"}
 
 
-def test_view_result_protocol_is_honoured() -> None:
-    response = to_response(ViewResult())
-    assert isinstance(response, PlainText)
-    assert response.body == b"from view.py"
+class Wrapped:
+    def __response__(self) -> Response[Any]:
+        return Ok({"ok": True})
 
 
-def test_result_protocol_returning_a_response() -> None:
-    class Wrapped:
-        def __response__(self) -> Response[Any]:
-            return Ok({"ok": True})
+# A result converted again by the rules: (value, class, status, body, Location).
+RESULTS = [
+    pytest.param(
+        Created("pen"), JSONResponse, 201, b'{"created":"pen"}', "/items/pen", id="a dict spec"
+    ),
+    pytest.param(Made(), PlainText, 201, b"made", "/m", id="a str spec"),
+    pytest.param(ViewResult(), PlainText, 200, b"from view.py", None, id="view.py's method"),
+    pytest.param(Wrapped(), Ok, 200, b'{"ok":true}', None, id="a Response"),
+    pytest.param(ChildOfStatic(), PlainText, 201, b"static", None, id="inherited staticmethod"),
+]
 
-    assert to_response(Wrapped()).body == b'{"ok":true}'
+
+@pytest.mark.parametrize(("value", "cls", "status", "body", "location"), RESULTS)
+def test_a_result_is_converted_again(
+    value: Any, cls: type[Response[Any]], status: int, body: bytes, location: str | None
+) -> None:
+    response = to_response(value)
+    assert isinstance(response, cls)
+    assert (response.status_code, response.body) == (status, body)
+    assert response.headers.get("location") == location
 
 
 def test_result_protocol_loop_is_a_clear_error() -> None:
@@ -547,6 +538,39 @@ def test_pipeline_chooses_classes_and_none_status() -> None:
     assert pipeline.to_response(None).status_code == 200
 
 
+class Created201(JSONResponse[Any]):
+    status_code = 201
+
+
+class Indented(JSONResponse[Any]):
+    def render(self, content: Any) -> bytes:
+        return self.encoders.dumps(content) + b"\n"
+
+
+class Tagged(JSONResponse[Any]):
+    def __init__(self, content: Any, **options: Any) -> None:
+        super().__init__(content, **options)
+        self.headers["x-tagged"] = "1"
+
+
+@pytest.mark.parametrize("json_class", [JSONResponse, Ok, Created201, Indented, Tagged])
+@pytest.mark.parametrize("value", [{"a": 1}, [1, "x"], Point(1, 2), Color.RED, (1, 2)])
+def test_json_from_the_pipeline_is_what_the_class_builds(
+    json_class: type[Response[Any]], value: Any
+) -> None:
+    """The pipeline builds JSON without a status or headers of its own straight around the
+    encoded bytes when the class neither renders nor constructs in its own way: the
+    response is the one the class builds, whatever the path."""
+    registry = EncoderRegistry()
+    response = Pipeline(registry, json_class=json_class).to_response(value)
+    built = json_class(value, encoders=registry)
+    assert type(response) is json_class
+    assert (response.status_code, response.body) == (built.status_code, built.body)
+    assert response.raw_headers == built.raw_headers
+    assert response.encoders is registry
+    assert response.background is None
+
+
 def test_pipeline_registry_is_used() -> None:
     registry = EncoderRegistry()
     registry.register(Money, lambda m: m.cents)
@@ -573,110 +597,10 @@ def test_make_response_renders_as_the_class_does() -> None:
 
 
 def test_make_response_encoders_and_background() -> None:
-    from egress import BackgroundTask
-
     task = BackgroundTask(print)
     response = make_response(Money(250), encoders=[MoneyEncoder], background=task)
     assert response.body == b'"2.50"'
     assert response.background is task
-
-
-# -- HTTPError ------------------------------------------------------------------------
-
-
-def test_http_error_fields() -> None:
-    error = HTTPError(418, headers={"x-tea": "1"})
-    assert (error.status_code, error.detail, error.headers) == (418, "I'm a Teapot", {"x-tea": "1"})
-    assert HTTPError().status_code == 400
-    assert HTTPError(404, "no such pen").detail == "no such pen"
-    assert (
-        to_response(HTTPError(401, headers={"www-authenticate": "Bearer"})).headers[
-            "www-authenticate"
-        ]
-        == "Bearer"
-    )
-
-
-@pytest.mark.parametrize("status", [200, 302, 399, 600, 99])
-def test_http_error_refuses_non_error_statuses(status: int) -> None:
-    with pytest.raises(ValueError, match="400-599"):
-        HTTPError(status)
-
-
-def test_http_error_refuses_non_int_status() -> None:
-    with pytest.raises(TypeError):
-        HTTPError("404")  # type: ignore[arg-type]
-
-
-def test_http_error_unregistered_status_has_a_generic_phrase() -> None:
-    assert HTTPError(499).detail == "Error"
-
-
-@pytest.mark.parametrize(
-    "error",
-    [
-        HTTPError(404, "no such pen"),
-        HTTPError(404, detail="no such pen"),
-        HTTPError(404, message="no such pen"),
-        HTTPError(status_code=404, detail="no such pen"),
-    ],
-    ids=["positional", "detail", "message alias", "all keywords"],
-)
-def test_http_error_detail_spellings(error: HTTPError) -> None:
-    assert error.detail == "no such pen"
-    response = to_response(error)
-    assert (response.status_code, response.body) == (404, b'{"detail":"no such pen"}')
-
-
-@pytest.mark.parametrize(
-    ("detail", "body"),
-    [
-        (
-            {"field": "name", "problem": "missing"},
-            b'{"detail":{"field":"name","problem":"missing"}}',
-        ),
-        ([{"loc": ["query", "n"]}], b'{"detail":[{"loc":["query","n"]}]}'),
-        (42, b'{"detail":42}'),
-        (Point(1, 2), b'{"detail":{"x":1,"y":2}}'),
-        (None, b'{"detail":"Conflict"}'),
-    ],
-)
-def test_http_error_detail_is_any_json_value(detail: Any, body: bytes) -> None:
-    error = HTTPError(409, detail=detail)
-    response = to_response(error)
-    assert (response.status_code, response.body) == (409, body)
-    assert response.headers["content-type"] == "application/json"
-
-
-def test_http_error_detail_and_message_together_is_a_type_error() -> None:
-    with pytest.raises(TypeError, match="detail or message"):
-        HTTPError(400, detail="a", message="b")
-
-
-def test_http_error_unencodable_detail_fails_where_it_is_raised() -> None:
-    with pytest.raises(EncodeError, match="Money"):
-        HTTPError(400, detail={"price": Money(1)})
-
-
-def test_http_error_headers_are_validated_when_raised() -> None:
-    with pytest.raises(ValueError, match=r"header 'x-a'.*ESC \(0x1B\)"):
-        HTTPError(401, headers={"x-a": "\x1b]8;;"})
-    with pytest.raises(ValueError, match="invalid header name"):
-        HTTPError(401, headers={"bad name": "v"})
-
-
-@pytest.mark.anyio
-async def test_http_error_detail_reaches_the_client_from_an_endpoint() -> None:
-    from egress import endpoint
-
-    @endpoint
-    async def strict() -> None:
-        raise HTTPError(409, detail={"conflict": ["a", "b"]}, headers={"x-retry": "later"})
-
-    sent = await fetch(strict)
-    assert sent.status_code == 409
-    assert sent.json() == {"detail": {"conflict": ["a", "b"]}}
-    assert sent.headers["x-retry"] == "later"
 
 
 def test_tuple_with_a_bodiless_status_drops_content_length() -> None:

@@ -27,14 +27,8 @@ from egress import (
     RedirectResponse,
     Response,
 )
-from tests.apps_responses import (
-    ALLOWED_ORIGIN,
-    NOT_FOUND,
-    NOT_FOUND_TEXT,
-    collect,
-    fetch,
-    middleware_app,
-)
+from tests._asgi_client import collect, fetch
+from tests.apps_responses import ALLOWED_ORIGIN, NOT_FOUND, NOT_FOUND_TEXT, middleware_app
 
 pytestmark = pytest.mark.anyio
 
@@ -366,6 +360,32 @@ async def test_error_is_a_500_html_page() -> None:
     assert (await fetch(Error("<h1>Down</h1>", status_code=503))).status_code == 503
 
 
+async def test_a_media_type_assigned_to_a_class_later_is_the_one_sent() -> None:
+    class Notes(PlainText):
+        pass
+
+    assert Notes("x").headers["content-type"] == "text/plain; charset=utf-8"
+    Notes.media_type = "text/markdown"
+    got = await fetch(Notes("# x"))
+    assert got.headers["content-type"] == "text/markdown; charset=utf-8"
+    Notes.charset = "latin-1"
+    assert Notes("é").raw_headers[-1] == (b"content-type", b"text/markdown; charset=latin-1")
+    assert Notes("é").body == b"\xe9"
+    assert PlainText("x").headers["content-type"] == "text/plain; charset=utf-8"
+
+
+def test_the_pipeline_sends_the_json_class_media_type_of_the_moment() -> None:
+    class Compact(JSONResponse[Any]):
+        pass
+
+    pipeline = egress.Pipeline(json_class=Compact)
+    assert pipeline.to_response([1]).headers["content-type"] == "application/json"
+    Compact.media_type = "application/vnd.compact+json"
+    for value in ([1], {"a": 1}, 1.5):  # dicts and lists take the pipeline's direct path
+        response = pipeline.to_response(value)
+        assert response.headers["content-type"] == "application/vnd.compact+json"
+
+
 def test_text_class_refuses_data() -> None:
     with pytest.raises(TypeError, match=r"PlainText cannot render int.*body_translate='str'"):
         PlainText(5)  # type: ignore[arg-type]
@@ -402,8 +422,6 @@ def test_redirect_refuses_crlf(url: str) -> None:
 
 
 async def test_redirect_status_headers_and_url_objects() -> None:
-    import httpx
-
     response = RedirectResponse(
         httpx.URL("https://example.com/next"), status_code=301, headers={"x-why": "moved"}
     )
@@ -421,234 +439,6 @@ def test_redirect_needs_a_3xx_status() -> None:
 def test_redirect_location_header_from_user_is_replaced() -> None:
     response = RedirectResponse("/real", headers={"Location": "/fake"})
     assert response.headers.getlist("location") == ["/real"]
-
-
-# -- body_translate --------------------------------------------------------------------
-
-
-class Named:
-    def __str__(self) -> str:
-        return "str form"
-
-    def __repr__(self) -> str:
-        return "Named()"
-
-
-async def test_translate_str() -> None:
-    got = await fetch(Response(Named(), body_translate="str", media_type="text/plain"))
-    assert got.text == "str form"
-
-
-async def test_translate_repr_keeps_quotes() -> None:
-    got = await fetch(Response("hi", body_translate="repr"))
-    assert got.content == b"'hi'"
-    assert Response(Named(), body_translate="repr").body == b"Named()"
-
-
-class ListResponse(Response[list[str]]):
-    media_type = "text/plain"
-
-    def render(self, content: list[str]) -> str:
-        return "\n".join(content)
-
-
-async def test_translate_custom_uses_render() -> None:
-    got = await fetch(ListResponse(["a", "b"], body_translate="custom"))
-    assert got.text == "a\nb"
-    assert got.headers["content-type"] == "text/plain; charset=utf-8"
-
-
-def test_none_strategy_uses_a_subclass_render() -> None:
-    assert ListResponse(["x", "y"]).body == b"x\ny"
-
-
-class Created:
-    def __response__(self) -> Any:
-        return ("made", 201, {"x-made": "yes"})
-
-
-class ViewResult:
-    def __view_result__(self) -> Any:
-        return ("<b>view</b>", 202, {"content-type": "text/html"})
-
-
-async def test_translate_result_takes_status_headers_and_media_type() -> None:
-    got = await fetch(Response(Created(), body_translate="result"))
-    assert got.status_code == 201
-    assert got.text == "made"
-    assert got.headers["x-made"] == "yes"
-    assert got.headers["content-type"] == "text/plain; charset=utf-8"
-    assert got.headers["content-length"] == "4"
-
-
-async def test_view_result_protocol_is_honoured() -> None:
-    got = await fetch(Response(ViewResult()))
-    assert got.status_code == 202
-    assert got.headers["content-type"] == "text/html"
-    assert got.text == "<b>view</b>"
-
-
-async def test_explicit_arguments_win_over_the_result() -> None:
-    response = Response(
-        Created(), status_code=200, headers={"X-Made": "no"}, media_type="text/markdown"
-    )
-    got = await fetch(response)
-    assert got.status_code == 200
-    assert got.headers.get_list("x-made") == ["no"]
-    assert got.headers["content-type"] == "text/markdown; charset=utf-8"
-    assert got.text == "made"
-
-
-async def test_result_returning_data_becomes_json() -> None:
-    class Data:
-        def __response__(self) -> dict[str, int]:
-            return {"n": 1}
-
-    got = await fetch(PlainText(Data()))  # type: ignore[arg-type]
-    assert got.json() == {"n": 1}
-    assert got.headers["content-type"] == "application/json"
-
-
-def test_result_protocol_is_looked_up_on_the_class() -> None:
-    assert Response(Created, body_translate="repr").body == repr(Created).encode()
-    with pytest.raises(TypeError, match="Response cannot render type"):
-        Response(Created)
-
-
-def test_result_strategy_needs_the_protocol() -> None:
-    with pytest.raises(TypeError, match=r"needs an object with __response__\(\)"):
-        Response(Named(), body_translate="result")
-
-
-def test_unknown_strategy() -> None:
-    with pytest.raises(ValueError, match="body_translate must be one of"):
-        Response("x", body_translate="json")  # type: ignore[arg-type]
-
-
-# -- async content -----------------------------------------------------------------------
-
-
-async def _greeting() -> str:
-    return "hello later"
-
-
-async def test_coroutine_content_is_awaited_when_sent() -> None:
-    got = await fetch(PlainText(_greeting()))  # type: ignore[arg-type]
-    assert got.text == "hello later"
-    assert got.headers["content-length"] == "11"
-    assert got.headers["content-type"] == "text/plain; charset=utf-8"
-
-
-async def test_body_before_resolving_is_a_clear_error() -> None:
-    response = JSONResponse(_greeting())
-    with pytest.raises(RuntimeError, match=r"await response.resolve_async_content\(\)"):
-        _ = response.body
-    assert "content-length" not in response.headers
-    await response.resolve_async_content()
-    assert response.body == b'"hello later"'
-    assert response.headers["content-length"] == "13"
-    await response.resolve_async_content()  # a second call changes nothing
-    assert response.body == b'"hello later"'
-
-
-async def test_coroutine_with_a_result_and_a_strategy() -> None:
-    async def made() -> Created:
-        return Created()
-
-    async def named() -> Named:
-        return Named()
-
-    got = await fetch(Response(made()))
-    assert (got.status_code, got.text, got.headers["x-made"]) == (201, "made", "yes")
-    assert (await fetch(Response(named(), body_translate="repr"))).text == "Named()"
-
-
-async def test_result_that_converts_to_pending_content() -> None:
-    class Later:
-        def __response__(self) -> Any:
-            return _greeting()
-
-    response = Response(Later(), status_code=202)
-    with pytest.raises(RuntimeError, match="resolve_async_content"):
-        _ = response.body
-    got = await fetch(response)
-    assert (got.status_code, got.text) == (202, "hello later")
-    assert got.headers["content-type"] == "text/plain; charset=utf-8"
-
-
-async def test_async_content_keeps_cookies_set_before_resolving() -> None:
-    async def made() -> Created:
-        return Created()
-
-    response = Response(made())
-    response.set_cookie("early", "1")
-    got = await fetch(response)
-    assert got.cookies["early"] == "1"
-    assert got.status_code == 201
-
-
-async def test_failing_coroutine_raises_before_any_byte() -> None:
-    async def broken() -> dict[str, object]:
-        return {"bad": object()}
-
-    messages: list[object] = []
-
-    async def send(message: object) -> None:
-        messages.append(message)
-
-    with pytest.raises(EncodeError):
-        await JSONResponse(broken())({"type": "http"}, None, send)  # type: ignore[arg-type]
-    assert messages == []
-
-
-# -- passthrough body types -----------------------------------------------------------
-
-
-def test_memoryview_is_copied_unless_passed_through() -> None:
-    view = memoryview(b"abcdef")[1:4]
-    copied = Response(view)
-    assert copied.body == b"bcd"
-    assert type(copied.body) is bytes
-    passed = Response(view, passthrough_body_types=[memoryview])
-    assert passed.body is view
-    assert passed.headers["content-length"] == "3"
-    assert Response(b"x", passthrough_body_types=[memoryview]).passthrough_body_types == (
-        bytes,
-        memoryview,
-    )
-
-
-async def test_passthrough_per_class() -> None:
-    class Buffers(Response[bytearray]):
-        passthrough_body_types = (bytes, bytearray)
-
-    data = bytearray(b"mutable")
-    response = Buffers(data)
-    assert response.body is data
-    assert (await fetch(response)).content == b"mutable"
-
-
-def test_passthrough_globally(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(Response, "passthrough_body_types", (bytes, bytearray))
-    data = bytearray(b"xy")
-    assert PlainText(data).body is data  # type: ignore[arg-type]
-
-
-def test_json_passes_through_preencoded_buffers() -> None:
-    view = memoryview(b"[1]")
-    assert JSONResponse(view, passthrough_body_types=[memoryview]).body is view
-
-
-async def test_async_content_on_a_bodiless_status() -> None:
-    async def nothing() -> None:
-        return None
-
-    async def something() -> str:
-        return "body"
-
-    assert (await fetch(Response(nothing(), status_code=204))).status_code == 204
-    with pytest.raises(ValueError, match="a 204 response cannot carry a body"):
-        await Response(something(), status_code=204).resolve_async_content()
 
 
 async def test_subclass_with_a_bodiless_default_status() -> None:

@@ -5,9 +5,11 @@ from egress.responses._base import Response
 from egress.responses._files import FileResponse
 from egress.responses._headers import Headers, http_date
 from egress.responses._json import JSON, JSONResponse, JsonResponse, Ok
+from egress.responses._ndjson import NDJSONResponse
 from egress.responses._ranges import ByteRange, RangeNotSatisfiable
 from egress.responses._redirect import RedirectResponse
-from egress.responses._streaming import StreamingResponse, StreamTimeout
+from egress.responses._sse import EventSourceResponse, ServerSentEvent
+from egress.responses._streaming import StreamingResponse
 from egress.responses._text import HTML, Error, HTMLResponse, PlainText, PlainTextResponse
 
 __all__ = [
@@ -17,18 +19,20 @@ __all__ = [
     "BackgroundTasks",
     "ByteRange",
     "Error",
+    "EventSourceResponse",
     "FileResponse",
     "HTMLResponse",
     "Headers",
     "JSONResponse",
     "JsonResponse",
+    "NDJSONResponse",
     "Ok",
     "PlainText",
     "PlainTextResponse",
     "RangeNotSatisfiable",
     "RedirectResponse",
     "Response",
-    "StreamTimeout",
+    "ServerSentEvent",
     "StreamingResponse",
     "http_date",
 ]

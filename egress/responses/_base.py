@@ -1,13 +1,21 @@
 """`Response`: a rendered body plus the head (status and headers), sent as an ASGI app.
 
-The body is rendered in the constructor, so an encoding error surfaces before any
-byte is sent, and `__call__` only sends. Headers are held in the ASGI form (a list of
-lower-cased latin-1 byte pairs) from the start; only headers a user supplies are
-validated, the ones egress writes itself are known to be correct.
+As in Starlette, the constructor renders the body, then builds the headers, so an
+encoding error surfaces before any byte is sent, and `__call__` only sends. Subclasses
+change `render` and the class attributes (`media_type`, `charset`, `status_code`...);
+the Content-Type header is computed from those attributes when a response is built, so
+`PlainText.media_type = "text/markdown"` set at any time is what is sent.
 
-Every message sent is a new dict with a new headers list: middleware may edit what it
-is given in place (GZip sets Content-Encoding, CORS appends Vary), and a Response sent
-again (a module-level `NOT_FOUND`, a cached one) must not carry those edits with it.
+Content a Response cannot render itself, an object with the result protocol, goes to
+the pipeline through `_conversion` (the pipeline builds on the responses, which never
+import it). Coroutine content is awaited when the response is sent (or when
+`resolve_async_content()` is), then taken as if it had been given.
+
+Headers are held in the ASGI form (a list of lower-cased latin-1 byte pairs) from the
+start; only headers a user supplies are validated. Every message sent is a new dict with
+a new headers list: middleware may edit what it is given in place (GZip sets
+Content-Encoding, CORS appends Vary), and a Response sent again (a module-level
+`NOT_FOUND`, a cached one) must not carry those edits with it.
 
 Hooks for subclasses that send their body another way (streams, files):
 - `_init_head(status_code, headers, media_type, background, content_length=None)`
@@ -18,40 +26,48 @@ Hooks for subclasses that send their body another way (streams, files):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Coroutine, Sequence
-from datetime import datetime, timezone
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from types import CoroutineType
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar, cast
 
-from egress._protocol import result_method
 from egress.encoders import EncoderRegistry
 from egress.encoders import registry as default_registry
 from egress.encoders._scoped import registry_for
+from egress.responses import _conversion
 from egress.responses._background import BackgroundTask, BackgroundTasks, run_logged
-from egress.responses._cookies import render_cookie
+from egress.responses._cookies import CookieMethods
 from egress.responses._headers import (
     Headers,
     HeadersInput,
     RawHeaders,
-    encode_header,
+    content_type_header,
     encode_headers,
 )
+from egress.types import Message, Receive, Scope, Send
 
-__all__ = ["Body", "BodyTranslate", "Response"]
+__all__ = [
+    "PLAIN_TYPES",
+    "Body",
+    "BodyTranslate",
+    "Message",
+    "Receive",
+    "Response",
+    "Scope",
+    "Send",
+    "allows_body",
+    "with_body",
+]
 
 T = TypeVar("T")
+R = TypeVar("R", bound="Response[Any]")
 Body = bytes | bytearray | memoryview
 BodyTranslate = Literal["str", "repr", "result", "custom"]
-Scope = dict[str, Any]
-Message = dict[str, Any]
-Receive = Callable[[], Coroutine[Any, Any, Message]]
-Send = Callable[[Message], Coroutine[Any, Any, None]]
 
-_STRATEGIES = (None, "str", "repr", "result", "custom")
-# Values that never carry the result protocol nor are coroutines: the common case
-# skips those checks.
-_PLAIN_DATA = frozenset({dict, list, str, int, float, bool, tuple})
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_STRATEGIES = frozenset({"str", "repr", "result", "custom"})
+_DATA = frozenset({dict, list, str, int, float, bool, tuple})  # never a passthrough buffer
+PLAIN_TYPES = _DATA | {bytes, type(None)}
+"""The built-in types handlers return most: never awaitable, never with the result
+protocol, so content of these types is rendered without asking more."""
 
 
 def allows_body(status_code: int) -> bool:
@@ -67,15 +83,24 @@ def _checked_status(status_code: object) -> int:
     return int(status_code)
 
 
-def _content_type(media_type: str | None, charset: str) -> bytes | None:
-    if media_type is None:
-        return None
-    if media_type.startswith("text/") and "charset=" not in media_type.lower():
-        media_type = f"{media_type}; charset={charset}"
-    return encode_header("content-type", media_type)[1]
+def with_body(cls: type[R], body: bytes, encoders: EncoderRegistry) -> R:
+    """A `cls` response around `body` (rendered already, by `encoders`) with every class
+    default: what `cls(content, encoders=encoders)` builds, without the constructor's
+    argument handling. The pipeline's path for JSON with no status or headers of its own
+    (most responses: `_head`'s common case is inlined here)."""
+    response: R = object.__new__(cls)
+    response.encoders = encoders
+    status = cls.status_code
+    pair = content_type_header(cls.media_type, cls.charset)
+    if pair is not None and status >= 200 and status != 204 and status != 304:
+        response.raw_headers = [(b"content-length", b"%d" % len(body)), pair]
+    else:
+        response.raw_headers = response._head(None, None, len(body))
+    response._body = body
+    return response
 
 
-class Response(Generic[T]):
+class Response(CookieMethods, Generic[T]):
     """A complete HTTP response and the ASGI app that sends it."""
 
     media_type: str | None = None
@@ -85,26 +110,13 @@ class Response(Generic[T]):
     background: BackgroundTask | BackgroundTasks | None = None
     encoders: EncoderRegistry = default_registry
     raw_headers: RawHeaders
-    _body: Body
-
-    _content_type_value: bytes | None = None
-    _renders = False
-    # The Content-Type of the common case (class defaults, a status that carries a body).
-    _plain_content_type: bytes | None = None
-    # What resolve_async_content() still has to do: await a coroutine and translate its
-    # value, or adopt a converted result whose own content is pending; plus the strategy
-    # and whether status and media type were explicit.
-    _pending: (
-        tuple[Coroutine[Any, Any, Any] | Response[Any], BodyTranslate | None, tuple[bool, bool]]
-        | None
-    ) = None
+    _body: bytes
+    # What is left to do before the body exists: await coroutine content and render it.
+    _pending: Callable[[], Awaitable[None]] | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls._content_type_value = _content_type(cls.media_type, cls.charset)
-        cls._renders = cls.render is not Response.render
-        bodied = allows_body(cls.status_code)
-        cls._plain_content_type = cls._content_type_value if bodied else None
+        content_type_header(cls.media_type, cls.charset)  # a bad media type fails where written
 
     def __init__(
         self,
@@ -122,48 +134,71 @@ class Response(Generic[T]):
             self.encoders = registry_for(encoders)
         if passthrough_body_types is not None:
             self.passthrough_body_types = (bytes, *passthrough_body_types)
-        if body_translate is None and content.__class__ in _PLAIN_DATA:
-            rendered = self.render(content)  # type: ignore[arg-type]
-            body: Body = rendered if rendered.__class__ is bytes else self._encode(rendered)
-            content_type = self._plain_content_type
-            if status_code is None and headers is None and media_type is None and content_type:
-                # The common case: straight to the two headers egress writes itself.
-                self._body = body
-                self.raw_headers = [
-                    (b"content-length", b"%d" % len(body)),
-                    (b"content-type", content_type),
-                ]
-                if background is not None:
-                    self.background = background
-                return
-        elif body_translate not in _STRATEGIES:
+        if background is not None:
+            self.background = background
+        if status_code is not None:
+            self.status_code = _checked_status(status_code)
+        if media_type is not None:
+            self.media_type = media_type
+        if body_translate is not None and body_translate not in _STRATEGIES:
             raise ValueError(
                 f"body_translate must be one of 'str', 'repr', 'result', 'custom' or None, "
                 f"got {body_translate!r}"
             )
-        elif isinstance(content, CoroutineType):
-            self._init_head(status_code, headers, media_type, background)
-            explicit = (status_code is not None, media_type is not None)
-            self._pending = (content, body_translate, explicit)
-            return
+        if content.__class__ is CoroutineType:
+            self._await_content(content, body_translate, status_code, headers, media_type)
+        elif (
+            content.__class__ not in PLAIN_TYPES and _conversion.pipeline.converts(content)
+            if body_translate is None
+            else body_translate == "result"
+        ):
+            head = self._explicit_head(headers, media_type)
+            converted = _conversion.pipeline.convert(content, self.encoders, status_code, head)
+            self._become(converted)
+            if media_type is not None:
+                self.media_type = media_type
         else:
-            translated = self._translate(content, body_translate, status_code)
-            if isinstance(translated, Response):
-                self._init_head(status_code, headers, media_type, background)
-                explicit = (status_code is not None, media_type is not None)
-                if translated._pending is not None:
-                    self._pending = (translated, body_translate, explicit)
-                else:
-                    self._adopt(translated, *explicit)
-                return
-            body = translated
-        self._body = body
-        self._init_head(status_code, headers, media_type, background, _length(body))
+            body = self._render_body(content, body_translate)
+            length = body.nbytes if isinstance(body, memoryview) else len(body)
+            self.raw_headers = self._head(headers, media_type, length)
+            self._body = body
 
-    # -- the body ---------------------------------------------------------------------
+    def render(self, content: T) -> bytes | str:
+        """Turn `content` into the body: override it in a subclass (and it is the
+        `"custom"` strategy). The base class takes bytes and str as they are."""
+        if isinstance(content, (bytes, str)):
+            return content
+        if isinstance(content, (bytearray, memoryview)):
+            return bytes(content)
+        raise TypeError(
+            f"{type(self).__name__} cannot render {type(content).__name__}: give bytes or str, "
+            "use JSONResponse for data, or body_translate='str' / 'repr'"
+        )
+
+    def _render_body(self, content: Any, body_translate: BodyTranslate | None) -> bytes:
+        if body_translate is not None:
+            if body_translate == "str":
+                rendered: bytes | str = str(content)
+            elif body_translate == "repr":
+                rendered = repr(content)
+            else:
+                rendered = self.render(content)
+        elif type(content) not in _DATA and isinstance(content, self.passthrough_body_types):
+            # handed to the server as it is: a passthrough buffer stands for its bytes
+            return cast(bytes, content)
+        elif content is None and not (
+            type(self).render is not Response.render and allows_body(self.status_code)
+        ):
+            return b""  # None is no body, unless a subclass renders it (JSON: null)
+        else:
+            rendered = self.render(content)
+        return rendered if rendered.__class__ is bytes else self._encode(rendered)
+
+    def _encode(self, text: bytes | str) -> bytes:
+        return text.encode(self.charset) if isinstance(text, str) else text
 
     @property
-    def body(self) -> Body:
+    def body(self) -> bytes:
         """The rendered body; with coroutine content, only once it is resolved."""
         try:
             return self._body
@@ -180,102 +215,69 @@ class Response(Generic[T]):
 
     @body.setter
     def body(self, value: Body) -> None:
-        self._body = value
+        self._body = cast(bytes, value)  # a buffer is sent as it is, standing for its bytes
 
-    def render(self, content: T) -> bytes | str:
-        """The `"custom"` strategy: override to turn `content` into the body."""
-        if isinstance(content, (bytes, str)):
-            return content
-        if isinstance(content, (bytearray, memoryview)):
-            return bytes(content)
-        raise TypeError(
-            f"{type(self).__name__} cannot render {type(content).__name__}: give bytes or str, "
-            "use JSONResponse for data, or body_translate='str' / 'repr'"
-        )
+    # -- content that is not there yet, content the pipeline converted -------------------
 
-    def _encode(self, text: bytes | str) -> bytes:
-        return text.encode(self.charset) if isinstance(text, str) else text
+    def _await_content(
+        self,
+        coroutine: CoroutineType[Any, Any, Any],
+        body_translate: BodyTranslate | None,
+        status_code: int | None,
+        headers: HeadersInput,
+        media_type: str | None,
+    ) -> None:
+        """Keep the explicit head; once the coroutine is awaited, its value is taken as if
+        it had been given to the constructor (with the head as it is by then: explicit
+        headers, and cookies or headers set since)."""
+        self.raw_headers = self._explicit_head(headers, media_type)
 
-    def _plain_body(self, content: Any, status_code: int | None) -> bytes:
-        if content is None and not (self._renders and allows_body(status_code or self.status_code)):
-            return b""
-        return self._encode(self.render(content))
-
-    def _translate(
-        self, content: Any, strategy: BodyTranslate | None, status_code: int | None
-    ) -> Body | Response[Any]:
-        """The body for `content` under `strategy`, or the Response a result converted to
-        (`status_code`: the constructor's, which decides whether None means no body)."""
-        if strategy is None:
-            if isinstance(content, self.passthrough_body_types):
-                return content  # type: ignore[return-value]
-            if result_method(content) is not None:
-                strategy = "result"
-            else:
-                return self._plain_body(content, status_code)
-        if strategy == "str":
-            return str(content).encode(self.charset)
-        if strategy == "repr":
-            return repr(content).encode(self.charset)
-        if strategy == "custom":
-            return self._encode(self.render(content))
-        found = result_method(content)
-        if found is None:
-            raise TypeError(
-                f"body_translate='result' needs an object with __response__() or "
-                f"__view_result__(), got {type(content).__name__}"
+        async def settle() -> None:
+            value = await coroutine
+            Response.__init__(
+                self,
+                value,
+                status_code,
+                self.raw_headers,
+                media_type,
+                body_translate=body_translate,
             )
-        from egress.pipeline import to_response  # late: the pipeline builds on responses
 
-        encoders = None if self.encoders is default_registry else self.encoders
-        return to_response(found[1](), encoders=encoders)
+        self._pending = settle
 
-    def _adopt(self, converted: Response[Any], explicit_status: bool, explicit_media: bool) -> None:
-        """Take body, status, headers and media type from a converted result; what the
-        constructor was given explicitly (status, media type, headers) wins."""
-        default_type = None if explicit_media else self._content_type_value
-        kept = [
-            (name, value)
-            for name, value in self.raw_headers
-            if name != b"content-length" and not (name == b"content-type" and value == default_type)
-        ]
-        ours = {name for name, _ in kept}
-        taken = [
-            (name, value)
-            for name, value in converted.raw_headers
-            if name == b"set-cookie" or (name not in ours and name != b"content-length")
-        ]
-        self.raw_headers = kept + taken
-        if not explicit_media:
-            self.media_type = converted.media_type
-        if not explicit_status:
-            self.status_code = converted.status_code
-        self._set_body(converted.body)
+    def _explicit_head(self, headers: HeadersInput, media_type: str | None) -> RawHeaders:
+        """The user's headers (validated) and an explicit media type's Content-Type: the
+        head that wins over what converted or awaited content brings."""
+        raw = [] if headers is None else encode_headers(headers)
+        if media_type is not None and all(name != b"content-type" for name, _ in raw):
+            raw.append(cast(tuple[bytes, bytes], content_type_header(media_type, self.charset)))
+        return raw
 
-    def _set_body(self, body: Body) -> None:
-        self._body = body
-        if allows_body(self.status_code):
-            self.raw_headers = [pair for pair in self.raw_headers if pair[0] != b"content-length"]
-            self.raw_headers.append((b"content-length", b"%d" % _length(body)))
-        elif body:
-            raise ValueError(f"a {self.status_code} response cannot carry a body")
+    def _become(self, converted: Response[Any]) -> None:
+        """Take status, media type, headers and body from `converted`, the response this
+        one's content converted to (explicit arguments already applied to it)."""
+        self.status_code = converted.status_code
+        self.media_type = converted.media_type
+        if converted._pending is None:
+            self.raw_headers = list(converted.raw_headers)
+            self._body = converted.body
+            return
+        # Still pending: share its head, so what is set here meanwhile is kept when it
+        # resolves, then take what it resolved to.
+        self.raw_headers = converted.raw_headers
+
+        async def settle() -> None:
+            await converted.resolve_async_content()
+            self._become(converted)
+
+        self._pending = settle
 
     async def resolve_async_content(self) -> None:
         """Await coroutine content and render it; afterwards `body` and Content-Length
         exist. Does nothing when the content was not a coroutine (or is resolved)."""
-        if self._pending is None:
-            return
-        source, strategy, (explicit_status, explicit_media) = self._pending
-        self._pending = None
-        if isinstance(source, Response):
-            translated: Body | Response[Any] = source
-        else:
-            translated = self._translate(await source, strategy, None)
-        if isinstance(translated, Response):
-            await translated.resolve_async_content()
-            self._adopt(translated, explicit_status, explicit_media)
-        else:
-            self._set_body(translated)
+        while self._pending is not None:
+            pending, self._pending = self._pending, None
+            await pending()
 
     # -- the head ---------------------------------------------------------------------
 
@@ -288,43 +290,47 @@ class Response(Generic[T]):
         content_length: int | None = None,
     ) -> None:
         """Set status (validated; None means the class default), headers (user ones
-        validated), Content-Type and background, without touching the body.
+        validated), Content-Type and background, without touching the body: subclasses
+        that send their body themselves call this instead of `__init__`.
 
         `content_length`: an int sets Content-Length (replacing a user-supplied one);
-        None sets none and keeps a user-supplied one (streams). Statuses that carry no
-        body (1xx, 204, 304) get no Content-Length and no default Content-Type.
-        Subclasses that send their body themselves call this instead of `__init__`.
+        None sets none and keeps a user-supplied one (streams).
         """
         if status_code is not None:
-            if status_code.__class__ is not int or not 100 <= status_code <= 599:
-                status_code = _checked_status(status_code)
-            self.status_code = status_code
+            self.status_code = _checked_status(status_code)
         if background is not None:
             self.background = background
-        if media_type is None:
-            content_type = self._content_type_value
-        else:
+        if media_type is not None:
             self.media_type = media_type
-            content_type = _content_type(media_type, self.charset)
-        if headers is None:
-            raw: RawHeaders = []
-        else:
-            raw = encode_headers(headers)
-            names = {name for name, _ in raw}
-            if b"content-type" in names:
-                content_type = None
-            if content_length is not None and b"content-length" in names:
-                raw = [pair for pair in raw if pair[0] != b"content-length"]
-        if allows_body(self.status_code):
+        self.raw_headers = self._head(headers, media_type, content_length)
+
+    def _head(
+        self, headers: HeadersInput, media_type: str | None, content_length: int | None
+    ) -> RawHeaders:
+        """The user's headers (validated), then Content-Length (when given) and the class's
+        Content-Type (unless the user's headers hold one). Statuses that carry no body
+        (1xx, 204, 304) get no Content-Length, and a Content-Type only when `media_type`
+        was given explicitly."""
+        status = self.status_code
+        bodied = status >= 200 and status != 204 and status != 304  # allows_body(), inlined
+        if headers is None and bodied and content_length is not None:  # the common case
+            length = (b"content-length", b"%d" % content_length)
+            pair = content_type_header(self.media_type, self.charset)
+            return [length] if pair is None else [length, pair]
+        raw = [] if headers is None else encode_headers(headers)
+        names = {name for name, _ in raw}
+        if bodied:
             if content_length is not None:
+                if b"content-length" in names:
+                    raw = [pair for pair in raw if pair[0] != b"content-length"]
                 raw.append((b"content-length", b"%d" % content_length))
-            if content_type is not None:
-                raw.append((b"content-type", content_type))
         elif content_length:
             raise ValueError(f"a {self.status_code} response cannot carry a body")
-        elif media_type is not None and content_type is not None:
-            raw.append((b"content-type", content_type))
-        self.raw_headers = raw
+        if (bodied or media_type is not None) and b"content-type" not in names:
+            pair = content_type_header(self.media_type, self.charset)
+            if pair is not None:
+                raw.append(pair)
+        return raw
 
     @property
     def headers(self) -> Headers:
@@ -345,73 +351,25 @@ class Response(Generic[T]):
         if self.background is not None:
             await run_logged(self.background)
 
-    # -- cookies ----------------------------------------------------------------------
-
-    def set_cookie(
-        self,
-        key: str,
-        value: str = "",
-        max_age: int | None = None,
-        expires: int | float | datetime | str | None = None,
-        path: str | None = "/",
-        domain: str | None = None,
-        secure: bool = False,
-        httponly: bool = False,
-        samesite: Literal["lax", "strict", "none"] | None = "lax",
-        partitioned: bool = False,
-    ) -> None:
-        """Add a Set-Cookie header. `expires`: seconds from now, an absolute datetime (a
-        naive one is UTC), or a preformatted HTTP date string (`"Thu, 22 Jan 2037
-        12:00:10 GMT"`), sent as given. Invalid names, values or attributes raise
-        ValueError."""
-        cookie = render_cookie(
-            key, value, max_age, expires, path, domain, secure, httponly, samesite, partitioned
-        )
-        self.raw_headers.append((b"set-cookie", cookie.encode("latin-1")))
-
-    def delete_cookie(
-        self,
-        key: str,
-        path: str | None = "/",
-        domain: str | None = None,
-        secure: bool = False,
-        httponly: bool = False,
-        samesite: Literal["lax", "strict", "none"] | None = "lax",
-        partitioned: bool = False,
-    ) -> None:
-        """Tell the client to drop a cookie; path and domain must match how it was set."""
-        self.set_cookie(
-            key,
-            max_age=0,
-            expires=_EPOCH,
-            path=path,
-            domain=domain,
-            secure=secure,
-            httponly=httponly,
-            samesite=samesite,
-            partitioned=partitioned,
-        )
-
     # -- sending ----------------------------------------------------------------------
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # _start_message() and _run_background() inlined: this runs for every response.
-        if self._pending is not None:
+        try:
+            body = self._body
+        except AttributeError:  # coroutine content, still to resolve
             await self.resolve_async_content()
+            body = self.body
         await send(
             {
                 "type": "http.response.start",
                 "status": self.status_code,
-                "headers": list(self.raw_headers),
+                "headers": [*self.raw_headers],
             }
         )
-        await send({"type": "http.response.body", "body": self._body})
+        await send({"type": "http.response.body", "body": body})
         if self.background is not None:
             await run_logged(self.background)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status_code={self.status_code})"
-
-
-def _length(body: Body) -> int:
-    return body.nbytes if isinstance(body, memoryview) else len(body)

@@ -1,16 +1,21 @@
-"""Set-Cookie rendering (RFC 6265 plus `Partitioned`), done here rather than by the
-stdlib's SimpleCookie, which lacks `Partitioned` before Python 3.14 and quietly
-quotes values a browser would not read back the same way."""
+"""Set-Cookie: rendering (RFC 6265 plus `Partitioned`) and the `set_cookie` and
+`delete_cookie` methods every response has.
+
+egress renders cookies itself rather than through the stdlib's SimpleCookie, which lacks
+`Partitioned` before Python 3.14 and quietly quotes values a browser would not read back
+the same way.
+"""
 
 from __future__ import annotations
 
 import re
 import time
-from datetime import datetime
+from datetime import datetime, timezone
+from typing import Literal
 
-from egress.responses._headers import TOKEN, describe_character, http_date
+from egress.responses._headers import TOKEN, RawHeaders, describe_character, http_date
 
-__all__ = ["render_cookie"]
+__all__ = ["CookieMethods", "render_cookie"]
 
 # Anything but a cookie-octet: visible ASCII except DQUOTE, comma, semicolon, backslash.
 _NOT_COOKIE_OCTET = re.compile(r"[^\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]")
@@ -25,6 +30,8 @@ _IMF_FIXDATE = re.compile(
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _SAMESITE = {"lax": "Lax", "strict": "Strict", "none": "None"}
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+SameSite = Literal["lax", "strict", "none"]
 
 
 def _attribute(name: str, value: object) -> str:
@@ -137,3 +144,55 @@ def render_cookie(
             raise ValueError(f"cookie {key!r}: browsers drop Partitioned without secure=True")
         parts.append("Partitioned")
     return "; ".join(parts)
+
+
+class CookieMethods:
+    """`set_cookie` and `delete_cookie`, for a class whose `raw_headers` is what it sends
+    (every Response)."""
+
+    raw_headers: RawHeaders
+
+    def set_cookie(
+        self,
+        key: str,
+        value: str = "",
+        max_age: int | None = None,
+        expires: int | float | datetime | str | None = None,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: SameSite | None = "lax",
+        partitioned: bool = False,
+    ) -> None:
+        """Add a Set-Cookie header. `expires`: seconds from now, an absolute datetime (a
+        naive one is UTC), or a preformatted HTTP date string (`"Thu, 22 Jan 2037
+        12:00:10 GMT"`), sent as given. Invalid names, values or attributes raise
+        ValueError."""
+        cookie = render_cookie(
+            key, value, max_age, expires, path, domain, secure, httponly, samesite, partitioned
+        )
+        self.raw_headers.append((b"set-cookie", cookie.encode("latin-1")))
+
+    def delete_cookie(
+        self,
+        key: str,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: SameSite | None = "lax",
+        partitioned: bool = False,
+    ) -> None:
+        """Tell the client to drop a cookie; path and domain must match how it was set."""
+        self.set_cookie(
+            key,
+            max_age=0,
+            expires=_EPOCH,
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+            partitioned=partitioned,
+        )

@@ -9,6 +9,7 @@ so reading and editing it edits what is sent without checking those pairs again.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from datetime import datetime, timezone
@@ -20,6 +21,7 @@ __all__ = [
     "Headers",
     "HeadersInput",
     "RawHeaders",
+    "content_type_header",
     "describe_character",
     "encode_header",
     "encode_headers",
@@ -99,6 +101,21 @@ def encode_header(name: str | bytes, value: str | bytes) -> tuple[bytes, bytes]:
             "(urllib.parse.quote) or use an RFC 8187 encoded form"
         ) from None
     return name.lower().encode("latin-1"), encoded
+
+
+@functools.lru_cache(maxsize=256)
+def content_type_header(media_type: str | None, charset: str) -> tuple[bytes, bytes] | None:
+    """The Content-Type header for `media_type` (None: no header), `charset` added to a
+    text/* type that names none; ValueError for a media type that is no header value.
+
+    Cached, so a response computes it from its class attributes each time it is built (a
+    media type assigned to a class later is the one sent) for the price of a lookup.
+    """
+    if media_type is None:
+        return None
+    if media_type.startswith("text/") and "charset=" not in media_type.lower():
+        media_type = f"{media_type}; charset={charset}"
+    return encode_header("content-type", media_type)
 
 
 def encode_headers(
