@@ -3,15 +3,22 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-SOURCES := egress tests examples benchmarks
+DEMO_STAMP := $(VENV)/.installed-demo
+SOURCES := egress tests examples benchmarks docs/hooks.py
 
-.PHONY: test lint types imports pytest bench demo clean
+.PHONY: test lint types imports pytest bench demo docs docs-serve clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	touch $(STAMP)
+
+# The demo needs only egress, Starlette and uvicorn.
+$(DEMO_STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[demo]'
+	touch $(DEMO_STAMP)
 
 test: lint types imports pytest
 
@@ -30,11 +37,19 @@ imports: $(STAMP)
 pytest: $(STAMP)
 	$(PY) -m pytest --cov=egress --cov-report=term-missing:skip-covered
 
+# Each benchmark writes its table to benchmarks/results/; charts.py then draws them.
 bench: $(STAMP)
-	@for f in benchmarks/[a-z]*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	@for f in benchmarks/[a-z]*.py; do [ "$$f" = benchmarks/charts.py ] && continue; echo "== $$f"; $(PY) $$f || exit 1; done
+	$(PY) benchmarks/charts.py
 
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(PY) examples/app.py
 
+docs: $(STAMP)
+	$(VENV)/bin/mkdocs build --strict --site-dir site
+
+docs-serve: $(STAMP)
+	$(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:8001
+
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .coverage
+	rm -rf $(VENV) site .mypy_cache .pytest_cache .ruff_cache .coverage

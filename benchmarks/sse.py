@@ -41,7 +41,7 @@ def _rows() -> Iterator[dict[str, Any]]:
 
 
 def _egress(path: str, ping: float | None) -> Any:
-    from egress.responses._sse import EventSourceResponse, ServerSentEvent
+    from egress import EventSourceResponse, ServerSentEvent
 
     async def plain() -> AsyncIterator[Any]:
         for row in _rows():

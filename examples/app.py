@@ -19,9 +19,8 @@ import anyio
 import anyio.lowlevel
 from starlette.routing import Route, Router
 
-from egress import HTTPError, Request, endpoint, to_response
+from egress import EventSourceResponse, HTTPError, Request, ServerSentEvent, endpoint, to_response
 from egress.responses import FileResponse, StreamingResponse
-from egress.responses._sse import EventSourceResponse, ServerSentEvent
 
 HERE = Path(__file__).resolve()
 STATIC = HERE.parent / "static"

@@ -10,7 +10,7 @@ from decimal import Decimal
 import anyio
 import httpx
 
-from egress.responses._ndjson import NDJSONResponse
+from egress import NDJSONResponse
 
 
 @dataclass

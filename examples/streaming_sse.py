@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import anyio
 import httpx
 
-from egress.responses._sse import EventSourceResponse, ServerSentEvent
+from egress import EventSourceResponse, ServerSentEvent
 
 
 async def feed() -> AsyncIterator[object]:

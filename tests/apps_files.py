@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
-from egress.responses._base import Receive, Scope, Send
 from egress.responses._files import FileResponse
 from egress.responses._ranges import ByteRange
 from egress.responses._text import PlainText
+from egress.types import Receive, Scope, Send
 from tests.apps_streaming import capture_logs, serve_lifespan
 
 DIRECTORY = os.path.realpath(os.environ.get("EGRESS_TEST_FILES", "."))

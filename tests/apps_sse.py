@@ -19,9 +19,8 @@ from urllib.parse import parse_qs
 import anyio
 import anyio.to_thread
 
+from egress import EventSourceResponse, NDJSONResponse, ServerSentEvent
 from egress.responses import Response
-from egress.responses._ndjson import NDJSONResponse
-from egress.responses._sse import EventSourceResponse, ServerSentEvent
 from egress.types import ASGIApp, Message, Receive, Scope, Send
 from tests.apps_streaming import capture_logs, serve_lifespan
 

@@ -23,8 +23,8 @@ import anyio
 import anyio.to_thread
 import httpx
 
-from egress.responses._base import Message, Receive, Scope, Send
 from egress.responses._streaming import StreamingResponse
+from egress.types import Message, Receive, Scope, Send
 
 App = Callable[[Scope, Receive, Send], Awaitable[None]]
 

@@ -23,8 +23,8 @@ from egress._cache import ResponseCache
 from egress.endpoints import endpoint
 from egress.pipeline import HTTPError
 from egress.responses import PlainText, Response
+from egress.types import Message
 
-Message = dict[str, Any]
 ASGIApp = Callable[[Message, Any, Any], Awaitable[None]]
 BODY = "a body long enough for gzip to bother with, " * 4
 

@@ -15,10 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.middleware.gzip import GZipMiddleware
 
+from egress import EventSourceResponse
 from egress.endpoints import endpoint
 from egress.pipeline import HTTPError
 from egress.responses import JSONResponse, PlainText, Response, StreamingResponse
-from egress.responses._sse import EventSourceResponse
 from egress.types import Message
 from tests._servers import serve
 from tests.apps_sse import Peer

@@ -21,13 +21,13 @@ import egress
 from egress import Encoder, EncoderRegistry
 from egress.responses._files import FileResponse, content_disposition
 from egress.responses._ranges import ByteRange
+from egress.types import Message
 from tests.apps_files import CustomFileResponse, unreadable_file
 from tests.apps_streaming import edits_in_place, fetch_raw
 
 pytestmark = pytest.mark.anyio
 
 DATA = bytes(range(256)) * 40  # 10,240 bytes
-Message = dict[str, Any]
 
 
 @pytest.fixture

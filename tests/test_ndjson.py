@@ -17,10 +17,10 @@ import anyio
 import httpx
 import pytest
 
+from egress import NDJSONResponse
 from egress.encoders import EncodeError, Encoder, dumps
 from egress.endpoints import endpoint
 from egress.responses import BackgroundTask
-from egress.responses._ndjson import NDJSONResponse
 from tests.apps_sse import Peer, Unencodable
 
 pytestmark = pytest.mark.anyio

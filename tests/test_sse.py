@@ -19,10 +19,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from egress import EventSourceResponse, ServerSentEvent
 from egress.encoders import EncoderRegistry
 from egress.endpoints import endpoint
 from egress.responses import BackgroundTask
-from egress.responses._sse import EventSourceResponse, ServerSentEvent
 from tests._sse_parser import Event, parse
 from tests.apps_sse import Peer, Unencodable
 from tests.apps_streaming import edits_in_place

@@ -33,11 +33,10 @@ from egress.responses._read_ahead import (
     generator_thread_limiter,
 )
 from egress.responses._streaming import StreamingResponse
+from egress.types import Message
 from tests.apps_streaming import edits_in_place, fetch_raw
 
 pytestmark = pytest.mark.anyio
-
-Message = dict[str, Any]
 
 
 async def fetch(app: Any) -> httpx.Response:

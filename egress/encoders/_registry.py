@@ -9,9 +9,9 @@ from typing import Any, TypeVar, overload
 
 import orjson
 
+from egress._decoding import Decoders
 from egress.encoders import _backends
 from egress.encoders._builtins import DEFAULT_MAX_ITEMS, builtin_encoders
-from egress.encoders._decoders import Decoders
 from egress.encoders._encoder import (
     Encoder,
     EncoderLike,

@@ -208,8 +208,7 @@ class _AsStarletteResponse(StarletteResponse):
         self.response.body = value
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # The same ASGI callables; egress only types them more narrowly than Starlette.
-        await self.response(scope, receive, send)  # type: ignore[arg-type]
+        await self.response(scope, receive, send)
         if self.background is not None:
             await self.background()
 

@@ -13,7 +13,7 @@ import functools
 import inspect
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, ParamSpec
 
 import anyio.to_thread
 
@@ -30,12 +30,15 @@ def _is_async_callable(fn: object) -> bool:
     )
 
 
+P = ParamSpec("P")
+
+
 class BackgroundTask:
     """`fn(*args, **kwargs)`, run after the response is sent."""
 
     __slots__ = ("args", "fn", "is_async", "kwargs")
 
-    def __init__(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    def __init__(self, fn: Callable[P, Any], *args: P.args, **kwargs: P.kwargs) -> None:
         if not callable(fn):
             raise TypeError(f"BackgroundTask needs a callable, got {fn!r}")
         self.fn = fn
@@ -62,7 +65,7 @@ class BackgroundTasks:
     def __init__(self, tasks: Iterable[BackgroundTask] = ()) -> None:
         self.tasks = list(tasks)
 
-    def add_task(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    def add_task(self, fn: Callable[P, Any], *args: P.args, **kwargs: P.kwargs) -> None:
         self.tasks.append(BackgroundTask(fn, *args, **kwargs))
 
     async def __call__(self) -> None:

@@ -27,7 +27,7 @@ import anyio.to_thread
 from egress.encoders import EncoderRegistry
 from egress.encoders._scoped import registry_for
 from egress.responses._background import BackgroundTask, BackgroundTasks
-from egress.responses._base import Receive, Response, Scope, Send, allows_body
+from egress.responses._base import Response, allows_body
 from egress.responses._headers import HeadersInput, RawHeaders, encode_header, http_date
 from egress.responses._multipart import (
     BodyPiece,
@@ -46,6 +46,7 @@ from egress.responses._ranges import (
 )
 from egress.responses._read_ahead import ThreadedIterator
 from egress.responses._streaming import send_streamed
+from egress.types import Receive, Scope, Send
 
 __all__ = ["FileResponse"]
 

@@ -34,7 +34,7 @@ import anyio
 from egress.encoders import EncoderRegistry
 from egress.encoders._scoped import registry_for
 from egress.responses._background import BackgroundTask, BackgroundTasks
-from egress.responses._base import Message, Receive, Response, Scope, Send
+from egress.responses._base import Response
 from egress.responses._headers import HeadersInput
 from egress.responses._read_ahead import (
     GENERATOR_THREADS,
@@ -42,6 +42,7 @@ from egress.responses._read_ahead import (
     generator_thread_limiter,
     tasks_for_reading_ahead,
 )
+from egress.types import Message, Receive, Scope, Send
 
 __all__ = [
     "GENERATOR_THREADS",
@@ -344,7 +345,3 @@ class StreamingResponse(Response[Any]):
         )
         if completed:
             await self._run_background()
-
-
-class StreamTimeout(TimeoutError):
-    """No longer raised: a stream that times out is cut short and logged instead."""
