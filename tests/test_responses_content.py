@@ -297,3 +297,11 @@ async def test_headers_set_on_a_pending_response_are_kept_when_it_resolves() -> 
     assert got.headers["x-late"] == "middleware"
     assert got.cookies["late"] == "1"
     assert got.headers["content-length"] == "4"
+
+
+def test_custom_without_render_says_to_override_render() -> None:
+    class ListResponse(Response[list[int]]):
+        pass
+
+    with pytest.raises(TypeError, match=r"does not override render\(self, content\)"):
+        ListResponse([1, 2], body_translate="custom")

@@ -181,6 +181,12 @@ class Response(CookieMethods, Generic[T]):
                 rendered: bytes | str = str(content)
             elif body_translate == "repr":
                 rendered = repr(content)
+            elif type(self).render is Response.render and type(content) not in (bytes, str):
+                raise TypeError(
+                    f"{type(self).__name__} uses body_translate='custom' but does not override "
+                    "render(self, content) -> bytes | str, the method that turns its content "
+                    "into the body (view.py's _custom)"
+                )
             else:
                 rendered = self.render(content)
         elif type(content) not in _DATA and isinstance(content, self.passthrough_body_types):
