@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,8 @@ if __package__ in (None, ""):
 from benchmarks._harness import Contender, measure, table, write  # noqa: E402
 
 EVENTS = 10_000
+# What uvicorn parses HTTP with by default: httptools when it is installed, else h11.
+HTTP_PARSER = "httptools" if find_spec("httptools") else "h11"
 CONTENDERS = ["egress", "egress, ping off", "sse-starlette"]
 
 
@@ -194,7 +197,7 @@ def main() -> None:
             medians = measure(contenders, rounds=25, min_time=0.2)
             sections.append(table(title, medians, "egress"))
     preamble = (
-        "uvicorn (httptools, one process per contender), a bare socket client on loopback "
+        f"uvicorn ({HTTP_PARSER}, one process per contender), a bare socket client on loopback "
         "reading the whole stream; time per stream of 10,000 events, lower is faster. "
         'The data of each event is a small dict (`{"id": 7, "value": 3.5, "label": '
         '"item 7"}`) from an async generator; egress encodes it with its registry, '
