@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import anyio
 import fastapi.routing
 import httpx
 import pytest
@@ -375,25 +376,18 @@ def run_docs_blocks() -> list[dict[str, Any]]:
     return namespaces
 
 
-@pytest.mark.anyio
-async def test_docs_examples_answer_what_the_page_says() -> None:
-    switch, encoders, rules = run_docs_blocks()
-    readings = await fetch(switch["app"], "GET", "/v1/readings/t1?limit=1")
-    assert readings.text == '[{"sensor":"t1","at":"2024-05-01T12:00:00+02:00"}]'
-    assert (await fetch(switch["app"], "GET", "/v1/readings/t1?limit=x")).status_code == 422
-
-    shop = FastAPI()
-    shop.include_router(encoders["shop"])
-    assert (await fetch(shop, "GET", "/shop/price")).text == '{"pen":"12.50 EUR"}'
+def test_docs_examples_answer_what_the_page_says() -> None:
+    """Each block asks its own app and asserts the answers the page shows (tests/test_docs.py
+    compares what they print); here, the subclass form the encoders block only defines."""
+    _, encoders, _ = run_docs_blocks()
     by_subclass = FastAPI()
     by_subclass.router.route_class = encoders["ShopRoute"]
     by_subclass.get("/price")(encoders["price"])
-    assert (await fetch(by_subclass, "GET", "/price")).text == '{"pen":"12.50 EUR"}'
 
-    pages = FastAPI()
-    pages.include_router(rules["pages"])
-    hello = await fetch(pages, "GET", "/hello")
-    assert (hello.headers["content-type"], hello.text) == ("text/plain; charset=utf-8", "Hello")
+    async def ask() -> httpx.Response:
+        return await fetch(by_subclass, "GET", "/price")
+
+    assert anyio.run(ask).text == '{"pen":"12.50 EUR"}'
 
 
 # -- under uvicorn ------------------------------------------------------------------------
