@@ -374,6 +374,30 @@ async def test_a_media_type_assigned_to_a_class_later_is_the_one_sent() -> None:
     assert PlainText("x").headers["content-type"] == "text/plain; charset=utf-8"
 
 
+def test_a_media_type_assigned_to_a_base_class_later_reaches_its_subclasses() -> None:
+    class Notes(PlainText):
+        pass
+
+    class ShortNotes(Notes):
+        pass
+
+    class Csv(Notes):
+        media_type = "text/csv"
+
+    Notes.media_type = "text/markdown"
+    assert ShortNotes("x").headers["content-type"] == "text/markdown; charset=utf-8"
+    assert Csv("x").headers["content-type"] == "text/csv; charset=utf-8"  # its own wins
+    Notes.charset = "latin-1"
+    assert Csv("x").headers["content-type"] == "text/csv; charset=latin-1"
+
+
+def test_a_bad_media_type_fails_where_the_class_is_written() -> None:
+    with pytest.raises(ValueError, match="content-type"):
+
+        class Broken(PlainText):
+            media_type = "text/plain\r\nx-injected: 1"
+
+
 def test_the_pipeline_sends_the_json_class_media_type_of_the_moment() -> None:
     class Compact(JSONResponse[Any]):
         pass

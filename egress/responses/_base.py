@@ -91,7 +91,7 @@ def with_body(cls: type[R], body: bytes, encoders: EncoderRegistry) -> R:
     response: R = object.__new__(cls)
     response.encoders = encoders
     status = cls.status_code
-    pair = content_type_header(cls.media_type, cls.charset)
+    pair = cls._content_type
     if pair is not None and status >= 200 and status != 204 and status != 304:
         response.raw_headers = [(b"content-length", b"%d" % len(body)), pair]
     else:
@@ -100,7 +100,32 @@ def with_body(cls: type[R], body: bytes, encoders: EncoderRegistry) -> R:
     return response
 
 
-class Response(CookieMethods, Generic[T]):
+class _ResponseClass(type):
+    """Keeps each response class's Content-Type header (`_content_type`) in step with its
+    `media_type` and `charset`: computed when the class is made (a bad media type fails
+    there), and again for the class and its subclasses whenever either is assigned later
+    (`PlainText.media_type = "text/markdown"`). Building a response then reads one class
+    attribute instead of computing the header."""
+
+    def __init__(cls, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _refresh_content_type(cls)
+
+    def __setattr__(cls, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name == "media_type" or name == "charset":
+            _refresh_content_type(cls)
+
+
+def _refresh_content_type(cls: type) -> None:
+    header = content_type_header(cls.media_type, cls.charset)  # type: ignore[attr-defined]
+    type.__setattr__(cls, "_content_type", header)
+    subclasses: list[type] = cls.__subclasses__()
+    for subclass in subclasses:
+        _refresh_content_type(subclass)
+
+
+class Response(CookieMethods, Generic[T], metaclass=_ResponseClass):
     """A complete HTTP response and the ASGI app that sends it."""
 
     media_type: str | None = None
@@ -113,10 +138,7 @@ class Response(CookieMethods, Generic[T]):
     _body: bytes
     # What is left to do before the body exists: await coroutine content and render it.
     _pending: Callable[[], Awaitable[None]] | None = None
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        content_type_header(cls.media_type, cls.charset)  # a bad media type fails where written
+    _content_type: tuple[bytes, bytes] | None  # set by the class's metaclass
 
     def __init__(
         self,
@@ -321,7 +343,11 @@ class Response(CookieMethods, Generic[T]):
         bodied = status >= 200 and status != 204 and status != 304  # allows_body(), inlined
         if headers is None and bodied and content_length is not None:  # the common case
             length = (b"content-length", b"%d" % content_length)
-            pair = content_type_header(self.media_type, self.charset)
+            pair = (
+                self._content_type
+                if media_type is None
+                else content_type_header(media_type, self.charset)
+            )
             return [length] if pair is None else [length, pair]
         raw = [] if headers is None else encode_headers(headers)
         names = {name for name, _ in raw}
@@ -333,7 +359,11 @@ class Response(CookieMethods, Generic[T]):
         elif content_length:
             raise ValueError(f"a {self.status_code} response cannot carry a body")
         if (bodied or media_type is not None) and b"content-type" not in names:
-            pair = content_type_header(self.media_type, self.charset)
+            pair = (
+                self._content_type
+                if media_type is None
+                else content_type_header(media_type, self.charset)
+            )
             if pair is not None:
                 raw.append(pair)
         return raw
