@@ -305,3 +305,11 @@ def test_custom_without_render_says_to_override_render() -> None:
 
     with pytest.raises(TypeError, match=r"does not override render\(self, content\)"):
         ListResponse([1, 2], body_translate="custom")
+
+
+def test_a_subclass_that_cannot_render_its_content_is_told_to_override_render() -> None:
+    class ListResponse(Response[list[int]]):
+        pass
+
+    with pytest.raises(TypeError, match=r"override render\(self, content\).*in ListResponse"):
+        ListResponse([1, 2])

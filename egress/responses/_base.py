@@ -194,7 +194,8 @@ class Response(CookieMethods, Generic[T], metaclass=_ResponseClass):
             return bytes(content)
         raise TypeError(
             f"{type(self).__name__} cannot render {type(content).__name__}: give bytes or str, "
-            "use JSONResponse for data, or body_translate='str' / 'repr'"
+            "use JSONResponse for data, body_translate='str' / 'repr', or override "
+            f"render(self, content) -> bytes | str in {type(self).__name__} (view.py's _custom)"
         )
 
     def _render_body(self, content: Any, body_translate: BodyTranslate | None) -> bytes:
