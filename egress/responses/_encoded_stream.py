@@ -29,7 +29,6 @@ from egress.responses._streaming import (
     StreamingResponse,
     _describe,
     chunk_source,
-    send_streamed,
 )
 from egress.types import Message, Receive, Scope, Send
 
@@ -188,21 +187,6 @@ class EncodedStream(StreamingResponse):
                 cut.index,
                 cut.error,
             )
-
-    async def _stream(
-        self, source: ChunkSource, scope: Scope, receive: Receive, send: Send
-    ) -> bool:
-        """Send the head and the chunks of `source`: True if the body was sent in full."""
-        return await send_streamed(
-            self._start_message(),
-            source,
-            scope,
-            receive,
-            send,
-            charset=self.charset,
-            chunk_timeout=self.chunk_timeout,
-            complete_timeout=self.complete_timeout,
-        )
 
     async def _send_head_only(self, send: Send) -> None:
         """HEAD: the head GET would send and an empty body, without producing a single

@@ -332,8 +332,15 @@ class StreamingResponse(Response[Any]):
         content = self.content
         if not isinstance(content, (Iterable, AsyncIterable)):
             content = content()
-        source = chunk_source(content)
-        completed = await send_streamed(
+        if await self._stream(chunk_source(content), scope, receive, send):
+            await self._run_background()
+
+    async def _stream(
+        self, source: ChunkSource, scope: Scope, receive: Receive, send: Send
+    ) -> bool:
+        """Send the head and the chunks of `source`: True if the body was sent in full.
+        Subclasses that send something beside the chunks (pings) extend this."""
+        return await send_streamed(
             self._start_message(),
             source,
             scope,
@@ -343,5 +350,3 @@ class StreamingResponse(Response[Any]):
             chunk_timeout=self.chunk_timeout,
             complete_timeout=self.complete_timeout,
         )
-        if completed:
-            await self._run_background()
