@@ -16,13 +16,10 @@ import contextlib
 import os
 import platform
 import socket
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from importlib.metadata import version
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -31,6 +28,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(ROOT))
 
 from benchmarks._harness import Contender, measure, table, write  # noqa: E402
+from benchmarks._uvicorn import EVENT_LOOP, HTTP_PARSER, uvicorn  # noqa: E402
 
 FILE_SIZE = 100 * 1024 * 1024
 CHUNKS = 1000
@@ -40,9 +38,6 @@ FILE_PATH = os.environ.get("BENCH_FILE", "")
 REPEATS = 3
 ASYNC_EGRESS = "egress (async generator)"
 SYNC_EGRESS = "egress (sync generator)"
-# What uvicorn runs on by default: httptools and uvloop when they are installed.
-HTTP_PARSER = "httptools" if find_spec("httptools") else "h11"
-EVENT_LOOP = "uvloop" if find_spec("uvloop") else "asyncio"
 VERSIONED = ["uvicorn", HTTP_PARSER, "anyio", "starlette", "lilya"]
 
 
@@ -99,36 +94,6 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
 
 
 # -- the driver ---------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def _uvicorn(framework: str, file_path: str) -> Iterator[tuple[str, int]]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "benchmarks.serve:app", "--port", str(port),
-         "--host", "127.0.0.1", "--log-level", "warning", "--lifespan", "off"],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "BENCH_FRAMEWORK": framework,
-             "BENCH_FILE": file_path},
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-                break
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError(f"uvicorn for {framework} did not start")
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}", process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _fetch(url: str, expected_size: int) -> Callable[[], None]:
@@ -227,7 +192,16 @@ def main() -> None:
             block = os.urandom(1024 * 1024)
             for _ in range(FILE_SIZE // len(block)):
                 file.write(block)
-        servers = {name: stack.enter_context(_uvicorn(name, file_path)) for name in FRAMEWORKS}
+        servers = {
+            name: stack.enter_context(
+                uvicorn(
+                    "benchmarks.serve:app",
+                    {"BENCH_FRAMEWORK": name, "BENCH_FILE": file_path},
+                    name,
+                )
+            )
+            for name in FRAMEWORKS
+        }
         for url, _ in servers.values():  # warm up: imports, thread pool
             _fetch(f"{url}/stream", CHUNKS * len(CHUNK))()
         idle = {name: _peak_rss_mib(pid) for name, (_, pid) in servers.items()}

@@ -18,11 +18,8 @@ import json
 import os
 import re
 import socket
-import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +28,9 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(ROOT))
 
 from benchmarks._harness import Contender, measure, table, write  # noqa: E402
+from benchmarks._uvicorn import HTTP_PARSER, uvicorn  # noqa: E402
 
 EVENTS = 10_000
-# What uvicorn parses HTTP with by default: httptools when it is installed, else h11.
-HTTP_PARSER = "httptools" if find_spec("httptools") else "h11"
 CONTENDERS = ["egress", "egress, ping off", "sse-starlette"]
 
 
@@ -85,35 +81,6 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
 
 
 # -- the driver ---------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def _uvicorn(contender: str) -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "benchmarks.sse:app", "--port", str(port),
-         "--host", "127.0.0.1", "--log-level", "warning", "--lifespan", "off"],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "BENCH_SSE": contender},
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-                break
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError(f"uvicorn for {contender} did not start")
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _request(url: str) -> tuple[int, bytes]:
@@ -181,7 +148,10 @@ def _fetch(url: str) -> Callable[[], None]:
 
 def main() -> None:
     with contextlib.ExitStack() as stack:
-        servers = {name: stack.enter_context(_uvicorn(name)) for name in CONTENDERS}
+        servers = {
+            name: stack.enter_context(uvicorn("benchmarks.sse:app", {"BENCH_SSE": name}, name))[0]
+            for name in CONTENDERS
+        }
         for path in ("/plain", "/named"):
             seen = {name: _events(_download(f"{url}{path}")) for name, url in servers.items()}
             if any(events != seen["egress"] for events in seen.values()):
