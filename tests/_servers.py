@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVERS = ("uvicorn", "hypercorn", "hypercorn-trio", "granian")
@@ -132,3 +133,20 @@ def serve(
         yield f"http://127.0.0.1:{port}"
     finally:
         _stop(process)
+
+
+class Served(NamedTuple):
+    """A running server: its name, base URL, and the file egress and the server log to."""
+
+    name: str
+    url: str
+    log: Path
+
+
+@contextlib.contextmanager
+def serve_logged(app: str, server: str, log: Path) -> Iterator[Served]:
+    """`serve`, with the app's logging sent to `log` (the test apps read EGRESS_TEST_LOG),
+    so a test in this process can read what egress and the server logged."""
+    log.touch()
+    with serve(app, server, env={"EGRESS_TEST_LOG": str(log)}) as url:
+        yield Served(server, url, log)

@@ -14,21 +14,15 @@ import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import httpx
 import pytest
 
-from tests._servers import SERVERS, serve
+from tests._servers import SERVERS, Served, serve_logged
 from tests._sse_parser import EventStreamParser
 
 pytestmark = pytest.mark.timeout(60)
-
-
-class Served(NamedTuple):
-    name: str
-    url: str
-    log: Path  # what egress and the server logged
 
 
 @pytest.fixture(scope="module", params=SERVERS)
@@ -36,9 +30,8 @@ def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Served]:
     log = tmp_path_factory.mktemp("logs") / "server.log"
-    log.touch()
-    with serve("tests.apps_sse:app", request.param, env={"EGRESS_TEST_LOG": str(log)}) as url:
-        yield Served(request.param, url, log)
+    with serve_logged("tests.apps_sse:app", request.param, log) as served:
+        yield served
 
 
 def _wait_for(path: Path, timeout: float) -> bool:

@@ -24,7 +24,7 @@ from typing import NamedTuple
 import httpx
 import pytest
 
-from tests._servers import SERVERS, serve
+from tests._servers import SERVERS, Served, serve_logged
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -37,21 +37,13 @@ SHIELDED_SEND = (
 )
 
 
-class Served(NamedTuple):
-    name: str
-    url: str
-    log: Path  # what egress and the server logged
-
-
 @pytest.fixture(scope="module", params=SERVERS)
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Served]:
     log = tmp_path_factory.mktemp("logs") / "server.log"
-    log.touch()
-    env = {"EGRESS_TEST_LOG": str(log)}
-    with serve("tests.apps_streaming:app", request.param, env=env) as url:
-        yield Served(request.param, url, log)
+    with serve_logged("tests.apps_streaming:app", request.param, log) as served:
+        yield served
 
 
 @pytest.fixture
