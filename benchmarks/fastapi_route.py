@@ -73,29 +73,11 @@ def one_route_app(route_class: type[APIRoute], payload: Any) -> FastAPI:
     return app
 
 
-def scope() -> dict[str, Any]:
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": "/",
-        "raw_path": b"/",
-        "root_path": "",
-        "query_string": b"",
-        "headers": [(b"host", b"test"), (b"accept", b"*/*")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-        "state": {},
-    }
-
-
 def contender(
     name: str, app: App, items: int, batch: int, loop: asyncio.AbstractEventLoop
 ) -> _harness.Contender:
     def one(send: _asgi.Collect) -> Any:
-        return app(scope(), _asgi.receive, send)
+        return app(_asgi.scope(), _asgi.receive, send)
 
     def check(send: _asgi.Collect) -> bool:
         return send.status == 200 and len(json.loads(send.body)) == items
