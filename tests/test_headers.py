@@ -12,6 +12,7 @@ from egress import HTTPError, JSONResponse, PlainText, RedirectResponse, Respons
 from egress.pipeline import to_response
 from egress.responses import Headers, http_date
 from tests._asgi_client import collect, fetch
+from tests._control_characters import CONTROL_CHARACTERS
 
 pytestmark = pytest.mark.anyio
 
@@ -66,19 +67,6 @@ def test_crlf_and_nul_in_values_are_refused_naming_the_header(value: str) -> Non
         Response(b"", headers={"X-Evil": value})
     with pytest.raises(ValueError, match="header 'x-evil'"):
         PlainText("").headers.append("x-evil", value)
-
-
-# Control characters a header value may not hold (HTAB is the one it may).
-CONTROL_CHARACTERS = [
-    pytest.param("\x1b", "ESC (0x1B)", id="ESC"),
-    pytest.param("\x7f", "DEL (0x7F)", id="DEL"),
-    pytest.param("\x01", "SOH (0x01)", id="SOH"),
-    pytest.param("\x0b", "VT (0x0B)", id="VT"),
-    pytest.param("\x0c", "FF (0x0C)", id="FF"),
-    pytest.param("\r", "CR (0x0D)", id="CR"),
-    pytest.param("\n", "LF (0x0A)", id="LF"),
-    pytest.param("\x00", "NUL (0x00)", id="NUL"),
-]
 
 
 def _set(value: str) -> Headers:
