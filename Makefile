@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_STAMP := $(VENV)/.installed-demo
 SOURCES := egress tests examples benchmarks docs/hooks.py
 
-.PHONY: test lint types imports pytest bench demo docs docs-serve clean
+.PHONY: test lint types imports pytest services bench demo docs docs-serve clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,18 @@ $(DEMO_STAMP): pyproject.toml
 
 test: lint types imports pytest
 
+# The real services the tests start themselves: a Redis server and a headless Chromium,
+# from Debian's packages, installed once when the machine lacks them.
+SERVICES := redis-server chromium
+services:
+	@missing=; for p in $(SERVICES); do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing from Debian's packages"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check $(SOURCES)
 	$(VENV)/bin/ruff format --check $(SOURCES)
@@ -34,7 +46,7 @@ types: $(STAMP)
 imports: $(STAMP)
 	$(VENV)/bin/lint-imports
 
-pytest: $(STAMP)
+pytest: $(STAMP) services
 	$(PY) -m pytest --cov=egress --cov-report=term-missing:skip-covered
 
 # Each benchmark writes its table to benchmarks/results/; charts.py then draws them.
