@@ -231,7 +231,8 @@ async def test_fastapi_serializer_never_sees_the_value(monkeypatch: pytest.Monke
 def test_fastapi_calls_the_wrapper_with_its_response() -> None:
     """The seam: FastAPI builds the route from egress's wrapper of the endpoint and
     injects its per-request Response into the parameter the wrapper adds (or into the
-    endpoint's own); streams and explicit response classes keep the endpoint itself."""
+    endpoint's own); streams keep the endpoint itself, and a route with a response class of
+    its own gets a wrapper too (which only sends the egress responses it returns)."""
     routes = {route.path: route for route in egress_app.routes if isinstance(route, APIRoute)}
     created = routes["/created"]
     assert created.dependant.call is created.endpoint
@@ -239,7 +240,8 @@ def test_fastapi_calls_the_wrapper_with_its_response() -> None:
     assert created.dependant.response_param_name == "egress_response"
     assert routes["/injected"].dependant.response_param_name == "response"
     assert routes["/jsonl"].endpoint is get_jsonl
-    assert routes["/html"].endpoint is get_html
+    assert inspect.unwrap(routes["/html"].endpoint) is get_html
+    assert routes["/html"].dependant.response_param_name == "egress_response"
     assert "parameters" not in egress_app.openapi()["paths"]["/created"]["post"]
 
 
@@ -289,9 +291,9 @@ async def test_egress_route_with_a_pipeline_follows_its_rules() -> None:
 
 
 def test_egress_route_refuses_what_it_cannot_use() -> None:
-    with pytest.raises(TypeError, match="sets encoders and a pipeline"):
+    with pytest.raises(TypeError, match="given encoders and a pipeline"):
         egress_route(encoders=[apps_fastapi.MoneyEncoder], pipeline=egress.Pipeline())
-    with pytest.raises(TypeError, match="must be an egress Pipeline, got <object"):
+    with pytest.raises(TypeError, match="takes an egress Pipeline, got <object"):
         egress_route(pipeline=object())  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="encoders="):
         egress_route(encoders=[object()])
