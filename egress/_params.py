@@ -121,6 +121,19 @@ def _unreadable(handler: str, parameter: str, annotation: Any) -> TypeError:
     )
 
 
+_REQUEST_NAMES = frozenset({"Request", "HTTPConnection", "ASGIConnection", "Connection"})
+
+
+def _foreign_request(annotation: Any) -> bool:
+    """True for another framework's request class (Starlette's, FastAPI's, Lilya's,
+    Litestar's), recognised by its name so that none of them is imported."""
+    return (
+        isinstance(annotation, type)
+        and not issubclass(annotation, Request)
+        and any(klass.__name__ in _REQUEST_NAMES for klass in annotation.__mro__)
+    )
+
+
 def _unwrap_optional(annotation: Any) -> tuple[Any, bool] | None:
     """(the type to convert to, whether None is allowed); None for a union of two types."""
     if typing.get_origin(annotation) in _UNION_TYPES:
@@ -151,6 +164,14 @@ class Parameters:
                     "parameters): each parameter is filled by name from the path or query",
                 )
             annotation = hints.get(parameter_name, str)
+            if _foreign_request(annotation):
+                raise _problem(
+                    name,
+                    parameter_name,
+                    f"is annotated {annotation.__module__}.{annotation.__qualname__}, another "
+                    "framework's request, which egress does not make; annotate it with "
+                    "egress.Request (from egress import Request), which egress passes",
+                )
             if parameter_name == "request" or (
                 isinstance(annotation, type) and issubclass(annotation, Request)
             ):

@@ -28,6 +28,7 @@ import anyio.to_thread
 
 from egress._cache import ResponseCache, check_rate
 from egress._etag import if_none_match, not_modified_when_matched, tag_complete_responses
+from egress._foreign import as_http_error, is_foreign_response
 from egress._http_error import HTTPError
 from egress._methods import DEFAULT_METHODS, allowed_methods, not_allowed, without_body
 from egress._middleware import Layer, Middleware, compose, takes_request
@@ -35,7 +36,7 @@ from egress._params import Parameters
 from egress._request import DEFAULT_MAX_BODY_SIZE, Request
 from egress.pipeline import Encoders, Pipeline, default_pipeline, to_response
 from egress.responses import JSONResponse, Response
-from egress.types import Receive, Scope, Send
+from egress.types import ASGIApp, Receive, Scope, Send
 
 __all__ = ["Endpoint", "Request", "endpoint"]
 
@@ -136,12 +137,21 @@ class Endpoint:
                 value = await self._run(scope, Request(scope, receive, self.max_body_size))
             else:
                 value = await self._run(scope, None)
-            response = await self.pipeline.to_response_async(value)
+            # another framework's response (Starlette's, Lilya's) is sent as it is
+            response: ASGIApp = (
+                value
+                if is_foreign_response(value)
+                else await self.pipeline.to_response_async(value)
+            )
         except HTTPError as error:
             response, respond = to_response(error), send
-        except Exception:
-            logger.exception("%s failed on %s %s", self.name, scope["method"], scope["path"])
-            response, respond = _internal_error(), send
+        except Exception as error:
+            foreign = as_http_error(error)  # Starlette's, FastAPI's, Lilya's HTTPException
+            if foreign is not None:
+                response, respond = to_response(foreign), send
+            else:
+                logger.exception("%s failed on %s %s", self.name, scope["method"], scope["path"])
+                response, respond = _internal_error(), send
         await response(scope, receive, respond)
 
     def __repr__(self) -> str:
