@@ -327,6 +327,7 @@ def test_importing_egress_imports_no_framework() -> None:
     result = run_python(
         "import sys, egress\n"
         "assert 'fastapi' not in sys.modules, 'egress imported fastapi'\n"
+        "assert 'litestar' not in sys.modules, 'egress imported litestar'\n"
         "assert 'egress.integrations' not in sys.modules\n"
     )
     assert result.returncode == 0, result.stderr
