@@ -5,8 +5,10 @@ Three payloads, each returned by an `async def` route without a response_model (
 FastAPI encodes with jsonable_encoder + json.dumps, and EgressRoute with egress):
 a small dict; a list of 100 dataclasses (each holding a nested dataclass); and 1,000
 rows with timestamps (id, name, flag, score, two timezone-aware datetimes with
-microseconds, a naive datetime and a date). All six apps run in one interleaved
-measurement.
+microseconds, a naive datetime and a date). The same three again on typed routes
+(`response_model=`: FastAPI validates, then writes JSON in one pass of pydantic's Rust
+serializer; EgressRoute lets pydantic validate and filter to Python data, which egress
+encodes). All twelve apps run in one interleaved measurement.
 
 Run: make bench (or .venv/bin/python benchmarks/fastapi_route.py)
 """
@@ -21,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pydantic
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
@@ -51,23 +54,43 @@ ROWS = [
     for i in range(1000)
 ]
 
-# payload name: (value, requests per timed call, how many items its JSON must hold)
-PAYLOADS: dict[str, tuple[Any, int, int]] = {
-    "small dict": (SMALL, 200, 2),
-    "100 dataclasses": (CUSTOMERS, 40, 100),
-    "1,000 rows with timestamps": (ROWS, 4, 1000),
+
+class SmallModel(pydantic.BaseModel):
+    message: str
+    id: int
+
+
+class Row(pydantic.BaseModel):
+    id: int
+    name: str
+    flag: bool
+    score: float
+    created: datetime.datetime
+    updated: datetime.datetime
+    seen: datetime.datetime
+    day: datetime.date
+
+
+# payload name: (value, response_model or None, requests per timed call, items in its JSON)
+PAYLOADS: dict[str, tuple[Any, Any, int, int]] = {
+    "small dict": (SMALL, None, 200, 2),
+    "100 dataclasses": (CUSTOMERS, None, 40, 100),
+    "1,000 rows with timestamps": (ROWS, None, 4, 1000),
+    "typed small dict": (SMALL, SmallModel, 200, 2),
+    "typed 100 dataclasses": (CUSTOMERS, list[_payloads.Customer], 40, 100),
+    "typed 1,000 rows with timestamps": (ROWS, list[Row], 4, 1000),
 }
 ROUTES: dict[str, type[APIRoute]] = {"APIRoute": APIRoute, "EgressRoute": EgressRoute}
 
 App = Callable[..., Any]
 
 
-def one_route_app(route_class: type[APIRoute], payload: Any) -> FastAPI:
+def one_route_app(route_class: type[APIRoute], payload: Any, model: Any) -> FastAPI:
     app = FastAPI()
     app.router.route_class = route_class
 
-    @app.get("/")
-    async def answer():  # no return annotation: no response_model
+    @app.get("/", response_model=model)
+    async def answer():  # no return annotation: the response_model is the one given
         return payload
 
     return app
@@ -89,11 +112,11 @@ def main() -> None:
     loop = asyncio.new_event_loop()
     contenders = []
     batches: dict[str, int] = {}
-    for payload_name, (payload, batch, items) in PAYLOADS.items():
+    for payload_name, (payload, model, batch, items) in PAYLOADS.items():
         for route_name, route_class in ROUTES.items():
             name = f"{payload_name}, {route_name}"
             batches[name] = batch
-            app = one_route_app(route_class, payload)
+            app = one_route_app(route_class, payload, model)
             contenders.append(contender(name, app, items, batch, loop))
     medians = _harness.measure(contenders, rounds=11, min_time=0.1)
     loop.close()
@@ -111,8 +134,11 @@ def main() -> None:
         sections,
         preamble=(
             "One-route FastAPI apps called in-process as ASGI, the route switched with "
-            "`app.router.route_class`; FastAPI encodes with jsonable_encoder + json.dumps, "
-            "EgressRoute with egress. Payloads: "
+            "`app.router.route_class`. Untyped routes: FastAPI encodes with jsonable_encoder + "
+            "json.dumps, EgressRoute with egress. Typed routes (`response_model=`): FastAPI "
+            "validates and writes JSON with pydantic's Rust serializer; EgressRoute keeps "
+            "pydantic's validation and filtering (to Python data) and encodes with egress. "
+            "Payloads: "
             f"{SMALL}; 100 dataclasses with a nested dataclass; 1,000 rows of id, name, "
             "flag, score, two timezone-aware datetimes with microseconds, a naive datetime "
             "and a date.\n\n"
