@@ -142,6 +142,7 @@ def build(installed: bool = True) -> tuple[FastAPI, list[Skipped]]:
     skipped = install(app) if installed else []
 
     app.get("/after")(get_value)
+    app.get("/html/after", response_class=HTMLResponse)(get_html)
     app.get("/explicit/ujson", response_class=UJSONResponse)(get_value)
     late = APIRouter(prefix="/late")
     late.get("/value")(get_value)

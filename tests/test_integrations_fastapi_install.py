@@ -135,6 +135,7 @@ async def test_an_event_stream_is_sent_as_it_is() -> None:
 SKIPPED = {
     "/html": "response_class=HTMLResponse is kept",
     "/html/egress-response": "response_class=HTMLResponse is kept",
+    "/html/after": "response_class=HTMLResponse is kept",
     "/lines": "a generator endpoint: FastAPI streams it (JSON Lines or SSE)",
     "/opaque/value": "its route class OpaqueRoute takes flavour",
 }
@@ -147,13 +148,13 @@ async def test_routes_left_to_fastapi_are_reported_once_at_startup(
     caplog.set_level(logging.WARNING, "egress.integrations.fastapi")
     app, skipped = build()
     # install() returned what it knew then; /opaque/value is declared after it.
-    assert {s.path for s in skipped} == set(SKIPPED) - {"/opaque/value"}
+    assert {s.path for s in skipped} == set(SKIPPED) - {"/opaque/value", "/html/after"}
     assert not caplog.records  # nothing is logged before the app starts
     for _ in range(2):
         await fetch(app, "GET", "/before")
     assert len(caplog.records) == 1  # once, at startup
     message = caplog.records[0].getMessage()
-    assert message.startswith("egress encodes every route of this FastAPI app but 4")
+    assert message.startswith("egress encodes every route of this FastAPI app but 5")
     for path, reason in SKIPPED.items():
         assert f"GET {path} (" in message
         assert reason in message
@@ -197,6 +198,14 @@ async def test_install_with_encoders_or_a_pipeline() -> None:
     install(piped, pipeline=egress.Pipeline())
     answer = await fetch(piped, "GET", "/text")
     assert (answer.headers["content-type"], answer.text) == ("text/plain; charset=utf-8", "plain")
+
+
+@pytest.mark.anyio
+async def test_a_route_added_once_the_app_serves_is_egress_s() -> None:
+    app, _ = build()
+    assert (await fetch(app, "GET", "/before")).content == EGRESS_BODY  # started
+    app.get("/runtime")(get_value)
+    assert (await fetch(app, "GET", "/runtime")).content == EGRESS_BODY
 
 
 @pytest.mark.anyio
@@ -246,7 +255,7 @@ def test_served_egress_response_and_startup_report(served: tuple[httpx.Client, P
     # uvicorn starts the app (its lifespan) before it listens: the report is written
     lines = log.read_text().splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith("egress encodes every route of this FastAPI app but 4")
+    assert lines[0].startswith("egress encodes every route of this FastAPI app but 5")
 
 
 def test_skipped_reads_as_a_sentence() -> None:

@@ -71,6 +71,9 @@ def install(
     installation = _Installation(app, egress_route(encoders=encoders, pipeline=pipeline))
     _INSTALLED.add(app)
     installation.take()
+    # the app's own routes added later, even once it serves, are made egress's at once
+    if not issubclass(app.router.route_class, EgressRoute):
+        app.router.route_class = installation.class_for(app.router.route_class)
     if app.middleware_stack is None:
         app.add_middleware(installation.at_startup)
     else:  # already serving: nothing comes later
@@ -106,7 +109,13 @@ class _Installation:
         for router in _routers(self.app.router):
             changed = False
             for at, route in enumerate(router.routes):
-                if not isinstance(route, APIRoute) or isinstance(route, EgressRoute):
+                if not isinstance(route, APIRoute):
+                    continue
+                if isinstance(route, EgressRoute):  # made egress's already: say what it leaves
+                    if kind(route.endpoint) == "generator":
+                        self._skip(route, _GENERATOR)
+                    elif not json_class(route.response_class):
+                        self._skip(route, f"response_class={_name(route.response_class)} is kept")
                     continue
                 made = self._make(route, response_classes[id(route)] or [route.response_class])
                 if made is not None:
@@ -119,7 +128,7 @@ class _Installation:
     def _make(self, route: APIRoute, response_classes: list[Any]) -> APIRoute | None:
         """The route made again as egress's; None (and the reason noted) if it stays."""
         if kind(route.endpoint) == "generator":
-            self._skip(route, "a generator endpoint: FastAPI streams it (JSON Lines or SSE)")
+            self._skip(route, _GENERATOR)
             return None
         kwargs = _arguments(route)
         if isinstance(kwargs, str):
@@ -127,7 +136,7 @@ class _Installation:
             return None
         kept = [c for c in response_classes if not json_class(c)]
         if kept:
-            names = sorted({getattr(c, "value", c).__name__ for c in kept})
+            names = sorted({_name(c) for c in kept})
             if len(names) > 1 or len(kept) < len(response_classes):
                 self._skip(route, f"included with different response classes ({', '.join(names)})")
                 return None
@@ -136,9 +145,12 @@ class _Installation:
             # responses it returns).
             kwargs["response_class"] = getattr(kept[0], "value", kept[0])
             self._skip(route, f"response_class={names[0]} is kept")
-        return self._class_for(type(route))(**kwargs)
+        made = self.class_for(type(route))(**kwargs)
+        if id(route) in self._seen:
+            self._seen.add(id(made))  # reported already, as the route it replaces
+        return made
 
-    def _class_for(self, base: type[APIRoute]) -> type[EgressRoute]:
+    def class_for(self, base: type[APIRoute]) -> type[EgressRoute]:
         made = self._classes.get(base)
         if made is None:
             attributes = {"__module__": base.__module__, "__qualname__": base.__qualname__}
@@ -151,6 +163,14 @@ class _Installation:
             self._seen.add(id(route))
             methods = tuple(sorted(route.methods or ()))
             self.skipped.append(Skipped(methods, route.path, route.name, reason))
+
+
+_GENERATOR = "a generator endpoint: FastAPI streams it (JSON Lines or SSE)"
+
+
+def _name(response_class: Any) -> str:
+    """A response class's name, through FastAPI's default placeholder."""
+    return str(getattr(response_class, "value", response_class).__name__)
 
 
 def _routers(router: APIRouter) -> Iterator[APIRouter]:
