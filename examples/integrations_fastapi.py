@@ -1,9 +1,10 @@
-"""A FastAPI app switched to egress with one line: `app.router.route_class = EgressRoute`.
+"""A FastAPI app switched to egress with one call, `install(app)`, once its routes exist.
 
 FastAPI still validates the request (a bad id is its 422), runs the dependencies, sets
 the decorator's status code and keeps the OpenAPI schema; egress encodes what the
 routes return: a msgspec Struct and an attrs class FastAPI cannot encode, a dataclass
-with datetimes, and a type registered with egress for one router.
+with datetimes, a type registered with egress for one router (a router whose route class
+is an egress_route of its own keeps it), and an HTML page install() leaves to FastAPI.
 
 Run: .venv/bin/python examples/integrations_fastapi.py
 """
@@ -20,9 +21,10 @@ import attrs
 import httpx
 import msgspec
 from fastapi import APIRouter, Depends, FastAPI, Header
+from fastapi.responses import HTMLResponse
 
 import egress
-from egress.integrations.fastapi import EgressRoute, egress_route
+from egress.integrations.fastapi import egress_route, install
 
 BERLIN_SUMMER = datetime.timezone(datetime.timedelta(hours=2))
 
@@ -65,7 +67,6 @@ def api_key(x_api_key: Annotated[str, Header()]) -> str:
 
 
 app = FastAPI(title="sensors")
-app.router.route_class = EgressRoute  # the one line
 
 
 @app.get("/readings/{sensor}")
@@ -93,6 +94,14 @@ async def price():
 
 
 app.include_router(shop)
+
+
+@app.get("/", response_class=HTMLResponse)
+async def home():
+    return "<h1>sensors</h1>"
+
+
+skipped = install(app)  # the one call: every route above (and any declared later)
 
 
 async def main() -> None:
@@ -125,6 +134,12 @@ async def main() -> None:
         got = await client.get("/shop/price")
         print(got.status_code, got.text)
         assert got.json() == {"thermometer": "12.50 EUR"}
+
+        got = await client.get("/")
+        print(got.status_code, got.text)
+        assert got.text == "<h1>sensors</h1>"
+        print("left to FastAPI:", *skipped)
+        assert [route.path for route in skipped] == ["/"]
 
         schema = (await client.get("/openapi.json")).json()
         print("OpenAPI paths:", ", ".join(schema["paths"]))
