@@ -4,6 +4,7 @@ as they are. In-process over ASGI, and under uvicorn."""
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from litestar.plugins import InitPlugin
 import egress
 from egress.integrations.litestar import EgressPlugin
 from tests._servers import serve
-from tests.apps_fastapi import ROWS
+from tests.apps_fastapi import ROWS, Money, MoneyEncoder
 from tests.apps_litestar import VALUE, build, egress_app, money_app, piped_app, plain_app
 from tests.test_integrations_fastapi import fetch
 
@@ -128,6 +129,31 @@ async def test_an_app_response_class_is_kept_under_egress_json() -> None:
     answer = await fetch(app, "GET", "/value")
     assert answer.headers["x-stamped"] == "yes"
     assert answer.content == egress.dumps(VALUE)
+
+
+@pytest.mark.anyio
+async def test_handlers_with_a_response_class_of_their_own_are_reported_at_startup(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    @get("/money", sync_to_thread=False)
+    def money() -> Money:
+        return Money("12.50", "EUR")
+
+    @get("/stamped", response_class=Stamped, sync_to_thread=False)
+    def stamped() -> Money:
+        return Money("12.50", "EUR")
+
+    plugin = EgressPlugin(encoders=[MoneyEncoder])
+    app = Litestar([money, stamped], plugins=[plugin], logging_config=None)
+    caplog.set_level(logging.WARNING, "egress.integrations.litestar")
+    async with app.lifespan():
+        pass
+    assert [record.getMessage() for record in caplog.records] == [
+        "egress encodes every handler of this Litestar app but 1, left to Litestar: "
+        "GET /stamped (stamped): response_class=Stamped is kept"
+    ]
+    assert (await fetch(app, "GET", "/money")).content == b'"12.50 EUR"'
+    assert (await fetch(app, "GET", "/stamped")).status_code == 500  # Litestar's: no encoder
 
 
 def test_the_plugin_is_an_init_plugin() -> None:

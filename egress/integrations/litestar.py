@@ -11,19 +11,23 @@ in an egress endpoint.
 How it plugs in: the plugin sets the app's `response_class` to a subclass of it (of
 Litestar's `Response` when the app names none) whose JSON rendering is egress's, and
 which hands Litestar an egress response as the ASGI app to send. A response class named
-on a router, controller or handler is that layer's own, and Litestar keeps it; so is a
+on a router, controller or handler is that layer's own, and Litestar keeps it (the
+plugin logs those handlers once, when the app starts, so none is left silently); so is a
 Litestar `Response` the handler builds itself.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
 from typing import Any
 
 try:
-    from litestar import Request
+    from litestar import Litestar, Request
     from litestar import Response as LitestarResponse
     from litestar.config.app import AppConfig
+    from litestar.handlers import HTTPRouteHandler
     from litestar.plugins import InitPlugin
     from litestar.serialization import default_serializer
     from litestar.types import Serializer
@@ -38,6 +42,8 @@ from egress.integrations._core import Encoders, Encoding
 from egress.pipeline import HTTPError, Pipeline
 
 __all__ = ["EgressPlugin"]
+
+logger = logging.getLogger("egress.integrations.litestar")
 
 # Litestar's own test of a JSON media type (application/json, application/problem+json).
 _JSON = re.compile(r"^application/(?:.+\+)?json")
@@ -66,7 +72,27 @@ class EgressPlugin(InitPlugin):
             return response_class(error)  # sent as the egress response the error is
 
         app_config.exception_handlers.setdefault(HTTPError, answer_http_error)
+        app_config.on_startup.append(functools.partial(_report_kept, response_class))
         return app_config
+
+
+def _report_kept(response_class: type[Any], app: Litestar) -> None:
+    """Log, once at startup, the handlers whose layers name a response class of their
+    own: Litestar renders their data, not egress."""
+    kept = [
+        f"{','.join(sorted(handler.http_methods))} {route.path} ({handler.handler_name}): "
+        f"response_class={handler.resolve_response_class().__name__} is kept"
+        for route in app.routes
+        for handler in getattr(route, "route_handlers", ())
+        if isinstance(handler, HTTPRouteHandler)
+        and not issubclass(handler.resolve_response_class(), response_class)
+    ]
+    if kept:
+        logger.warning(
+            "egress encodes every handler of this Litestar app but %d, left to Litestar: %s",
+            len(kept),
+            "; ".join(kept),
+        )
 
 
 def _response_class(base: type[LitestarResponse[Any]], encoding: Encoding) -> type[Any]:
