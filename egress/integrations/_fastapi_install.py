@@ -82,8 +82,11 @@ def install(
 
 
 class _Installation:
+    """One app's install(): the route classes it makes, and what it leaves and said."""
+
     def __init__(self, app: FastAPI, route_class: type[EgressRoute]) -> None:
         self.app = app
+        self.reported = False
         self.route_class = route_class
         self.skipped: list[Skipped] = []
         self._seen: set[int] = set()  # the routes reported, by id (they are kept alive)
@@ -96,7 +99,9 @@ class _Installation:
         return app
 
     def report(self) -> None:
-        if self.skipped:
+        """Log what is left to FastAPI, once (one warning line, or nothing)."""
+        if self.skipped and not self.reported:
+            self.reported = True
             logger.warning(
                 "egress encodes every route of this FastAPI app but %d, left to FastAPI: %s",
                 len(self.skipped),
