@@ -12,6 +12,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict, Field
 
 import egress
 from egress.integrations.fastapi import EgressRoute, Skipped, install
@@ -260,3 +261,41 @@ def test_served_egress_response_and_startup_report(served: tuple[httpx.Client, P
 
 def test_skipped_reads_as_a_sentence() -> None:
     assert str(Skipped(("GET", "HEAD"), "/a", "a", "why")) == "GET,HEAD /a (a): why"
+
+
+class Aliased(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    name: str = Field(alias="fullName")
+    note: str | None = None
+    tags: list[str] = []
+
+
+def filtering_app(installed: bool) -> FastAPI:
+    app = FastAPI()
+
+    async def item() -> dict[str, object]:
+        return {"name": "ada", "note": None, "tags": ["x"], "secret": "s"}
+
+    app.get("/by-alias", response_model=Aliased)(item)
+    app.get("/no-alias", response_model=Aliased, response_model_by_alias=False)(item)
+    app.get("/exclude-none", response_model=Aliased, response_model_exclude_none=True)(item)
+    app.get("/include", response_model=Aliased, response_model_include={"tags"})(item)
+    app.get("/exclude", response_model=Aliased, response_model_exclude={"tags"})(item)
+    app.get("/exclude-unset", response_model=Aliased, response_model_exclude_unset=True)(item)
+    app.get("/list", response_model=list[Aliased])(lambda: [{"name": "a"}, {"name": "b"}])
+    if installed:
+        install(app)
+    return app
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "path",
+    ["/by-alias", "/no-alias", "/exclude-none", "/include", "/exclude", "/exclude-unset", "/list"],
+)
+async def test_response_model_options_filter_as_in_fastapi(path: str) -> None:
+    ours = await fetch(filtering_app(installed=True), "GET", path)
+    plain = await fetch(filtering_app(installed=False), "GET", path)
+    assert (ours.status_code, ours.content) == (plain.status_code, plain.content)
+    assert b"secret" not in ours.content
