@@ -7,9 +7,9 @@ from collections.abc import Callable, Coroutine
 from typing import Any, ClassVar
 
 from fastapi import HTTPException
+from fastapi import responses as fastapi_responses
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.exceptions import ResponseValidationError
-from fastapi.responses import ORJSONResponse, UJSONResponse
 from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import JSONResponse as StarletteJSONResponse
@@ -24,8 +24,12 @@ __all__ = ["JSON_CLASSES", "EgressRoute", "egress_route", "json_class"]
 
 JSON_CLASSES: tuple[type[StarletteResponse], ...] = (
     StarletteJSONResponse,
-    ORJSONResponse,
-    UJSONResponse,
+    # deprecated by FastAPI (0.130), so looked up rather than imported
+    *(
+        getattr(fastapi_responses, name)
+        for name in ("ORJSONResponse", "UJSONResponse")
+        if hasattr(fastapi_responses, name)
+    ),
 )
 """FastAPI's and Starlette's JSON response classes: a route that names one gets egress's
 JSON instead (a subclass is a rendering of its own, and kept)."""
