@@ -10,7 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -299,3 +300,25 @@ async def test_response_model_options_filter_as_in_fastapi(path: str) -> None:
     plain = await fetch(filtering_app(installed=False), "GET", path)
     assert (ours.status_code, ours.content) == (plain.status_code, plain.content)
     assert b"secret" not in ours.content
+
+
+@pytest.mark.anyio
+async def test_a_router_included_with_a_response_class_keeps_it() -> None:
+    """A router included once with default_response_class=HTMLResponse: its routes keep
+    that class; included twice with different classes: FastAPI's, reported."""
+    pages = APIRouter()
+    pages.get("/page")(apps_fastapi_install.get_html)
+    twice = APIRouter()
+    twice.get("/value")(get_value)
+    app = FastAPI()
+    app.include_router(pages, default_response_class=HTMLResponse)
+    app.include_router(twice, prefix="/html", default_response_class=HTMLResponse)
+    app.include_router(twice, prefix="/json")
+    skipped = install(app)
+    assert sorted((s.path, s.reason) for s in skipped) == [
+        ("/page", "response_class=HTMLResponse is kept"),
+        ("/value", "included with different response classes (HTMLResponse)"),
+    ]
+    page = await fetch(app, "GET", "/page")
+    assert (page.headers["content-type"], page.text) == ("text/html; charset=utf-8", "<p>kept</p>")
+    assert (await fetch(app, "GET", "/json/value")).json()["wait"] == 90.0  # FastAPI's

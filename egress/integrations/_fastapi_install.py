@@ -183,7 +183,7 @@ def _routers(router: APIRouter) -> Iterator[APIRouter]:
     seen: set[int] = set()
     todo = [router]
     while todo:
-        router = todo.pop()
+        router = todo.pop(0)  # in the order the routers were included
         if id(router) in seen:
             continue
         seen.add(id(router))
