@@ -34,6 +34,7 @@ DESIGN_NAMES = {
     "NDJSONResponse",
     "EventSourceResponse",
     "ServerSentEvent",
+    "MessagePackResponse",
     "to_response",
     "make_response",
     "Pipeline",
@@ -47,7 +48,15 @@ def _public(module: object) -> set[str]:
 
 
 def test_all_lists_exactly_the_public_names() -> None:
-    submodules = {"encoders", "responses", "pipeline", "endpoints", "types", "integrations"}
+    submodules = {
+        "encoders",
+        "responses",
+        "pipeline",
+        "endpoints",
+        "types",
+        "integrations",
+        "middleware",
+    }
     assert set(egress.__all__) == _public(egress) - submodules
 
 
