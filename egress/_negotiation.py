@@ -27,9 +27,9 @@ semicolons, so the work grows linearly with its length, whatever the client send
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
-__all__ = ["Preferences", "best_encoding", "best_media_type", "parse"]
+__all__ = ["Preferences", "best_encoding", "best_media_type", "field_value", "parse"]
 
 _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
 _MEDIA_RANGE = re.compile(rf"(\*/\*|{_TOKEN}/\*|{_TOKEN}/{_TOKEN})")
@@ -76,6 +76,15 @@ class Preferences:
             table, key = self.partial, name[:-2]
         previous = table.get(key)
         table[key] = weight if previous is None else max(previous, weight)
+
+
+def field_value(headers: Iterable[tuple[bytes, bytes]], name: bytes) -> bytes | None:
+    """The value of the list field `name` (lower case) among ASGI header pairs, its
+    lines joined with commas as RFC 9110 §5.3 allows; None when it is absent."""
+    found = [value for key, value in headers if key == name]
+    if not found:
+        return None
+    return found[0] if len(found) == 1 else b", ".join(found)
 
 
 def _elements(field: str) -> Iterator[str]:
