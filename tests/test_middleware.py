@@ -322,3 +322,28 @@ async def test_around_framework_apps(make: Callable[[], ASGIApp]) -> None:
         response = await client.get("/", headers={"accept-encoding": "br"})
     assert response.headers["content-encoding"] == "br"
     assert response.text == TEXT
+
+
+@pytest.mark.parametrize("coding", ["gzip", "br", "zstd"])
+async def test_a_large_body_is_compressed_off_the_event_loop(coding: str) -> None:
+    """Bodies from 128 KiB go through a worker thread; streamed or not, they decode."""
+    threads: list[bool] = []
+    large = TEXT.encode() * 100  # 180,000 bytes
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": large, "more_body": True})
+        await send({"type": "http.response.body", "body": large})
+
+    original = anyio.to_thread.run_sync
+
+    async def spy(*args: Any, **kwargs: Any) -> Any:
+        threads.append(True)
+        return await original(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(anyio.to_thread, "run_sync", spy)
+        messages = await _messages(CompressionMiddleware(app), {"accept-encoding": coding})
+    decode = _decoder(coding)
+    assert b"".join(decode(m["body"]) for m in messages[1:]) == large * 2
+    assert threads == [True, True]
