@@ -247,3 +247,48 @@ async def test_the_cache_keeps_one_response_per_accept() -> None:
 def test_negotiate_takes_a_bool() -> None:
     with pytest.raises(TypeError, match="negotiate= takes True or False"):
         endpoint(negotiate="yes")(rows.handler)  # type: ignore[arg-type]
+
+
+# -- under FastAPI's EgressRoute ------------------------------------------------------------
+
+
+def _fastapi_app() -> Any:
+    from fastapi import APIRouter, FastAPI
+
+    from egress.integrations.fastapi import egress_route
+
+    router = APIRouter(route_class=egress_route(pipeline=Pipeline(negotiate=True)))
+
+    @router.get("/async")
+    async def from_async():  # no return annotation: no response_model
+        return iter([{"n": 1}, {"n": 2}])
+
+    @router.get("/sync")
+    def from_sync():  # run in FastAPI's thread pool
+        return {"n": 1}
+
+    app = FastAPI()
+    app.include_router(router)
+    return app
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("path", ["/async", "/sync"])
+async def test_a_route_with_a_negotiating_pipeline_reads_the_requests_accept(path: str) -> None:
+    app = _fastapi_app()
+    packed = await fetch(app, path=path, headers={"accept": "application/msgpack"})
+    assert packed.headers["content-type"] == "application/vnd.msgpack"
+    assert packed.headers["vary"] == "accept"
+    assert msgspec.msgpack.decode(packed.content) in ([{"n": 1}, {"n": 2}], {"n": 1})
+    plain = await fetch(app, path=path)
+    assert plain.headers["content-type"] == "application/json"
+    refused = await fetch(app, path=path, headers={"accept": "text/html"})
+    assert refused.status_code == 406
+
+
+@pytest.mark.anyio
+async def test_a_route_streams_a_generator_as_ndjson() -> None:
+    response = await fetch(
+        _fastapi_app(), path="/async", headers={"accept": "application/x-ndjson"}
+    )
+    assert response.text == '{"n":1}\n{"n":2}\n'

@@ -27,6 +27,7 @@ routes with an explicit `response_class=`, and generator endpoints (its streams)
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import inspect
 import re
@@ -60,7 +61,7 @@ if tuple(int(part) for part in re.findall(r"\d+", fastapi.__version__)[:3]) < (0
 from egress._protocol import result_method
 from egress.encoders import EncoderRegistry
 from egress.encoders._scoped import registry_for
-from egress.pipeline import HTTPError, Pipeline, to_response
+from egress.pipeline import Accept, HTTPError, Pipeline, to_response
 from egress.responses import JSONResponse, Response
 from egress.responses._base import allows_body
 from egress.responses._headers import encode_headers
@@ -70,6 +71,9 @@ __all__ = ["EgressRoute", "egress_route"]
 Encoders = EncoderRegistry | Sequence[Any] | None
 
 _BYTES = (bytes, bytearray, memoryview)
+
+_accept: contextvars.ContextVar[Accept] = contextvars.ContextVar("egress_accept", default=...)
+"""The Accept field of the request a negotiating pipeline's route is answering."""
 
 
 class EgressRoute(APIRoute):
@@ -115,10 +119,16 @@ class EgressRoute(APIRoute):
             # As FastAPI's own exception, egress's HTTPError passes through the exit of
             # every dependency (a `yield` dependency sees it) and FastAPI's (or the app's)
             # HTTPException handler answers it; from a dependency as from the handler.
+            negotiates = self.pipeline is not None and self.pipeline.negotiate
+            accept = ", ".join(request.headers.getlist("accept")) or None
+            token = _accept.set(accept) if negotiates else None
             try:
                 return await handle(request)
             except HTTPError as error:
                 raise HTTPException(error.status_code, error.detail, error.headers) from error
+            finally:
+                if token is not None:
+                    _accept.reset(token)
 
         return handle_http_errors
 
@@ -143,12 +153,12 @@ class EgressRoute(APIRoute):
 
     def _convert(self, value: Any) -> Response[Any]:
         if self.pipeline is not None:
-            return self.pipeline.to_response(value)
+            return self.pipeline.to_response(value, accept=_accept.get())
         return to_response(value, encoders=self.encoders)
 
     def _convert_data(self, value: Any) -> Response[Any]:
         if self.pipeline is not None:
-            return self.pipeline.to_response(value)
+            return self.pipeline.to_response(value, accept=_accept.get())
         if isinstance(value, _BYTES):
             # Encoded like any other value (base64, as bytes nested in JSON), where a
             # JSONResponse would take bytes for JSON already encoded.
