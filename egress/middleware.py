@@ -133,20 +133,19 @@ class _Responder:
         if kind == "http.response.start":
             self._start = message
             return
-        if kind == "http.response.body":
-            if self._start is not None:
-                start, self._start = self._start, None
-                await self._send(await self._head(start, message))
-            if self._compressor is not None:
-                body = message.get("body", b"")
-                if not message.get("more_body", False):
-                    message = {"type": kind, "body": await _off_loop(self._compressor.finish, body)}
-                    self._compressor = None
-                else:
-                    body = await _off_loop(self._compressor.compress, body)
-                    if not body:
-                        return  # nothing to flush yet (a compressor that buffers a header)
-                    message = {"type": kind, "body": body, "more_body": True}
+        if self._start is not None:  # the first message after it decides
+            start, self._start = self._start, None
+            await self._send(await self._head(start, message))
+        if kind == "http.response.body" and self._compressor is not None:
+            body = message.get("body", b"")
+            if not message.get("more_body", False):
+                message = {"type": kind, "body": await _off_loop(self._compressor.finish, body)}
+                self._compressor = None
+            else:
+                body = await _off_loop(self._compressor.compress, body)
+                if not body:
+                    return  # nothing to flush yet (a compressor that buffers a header)
+                message = {"type": kind, "body": body, "more_body": True}
         await self._send(message)
 
     async def _head(self, start: Message, first: Message) -> Message:
@@ -155,6 +154,8 @@ class _Responder:
             return start
         headers: list[tuple[bytes, bytes]] = [*start["headers"], _VARY]
         codec = self._codec
+        if first["type"] != "http.response.body":
+            codec = None  # a file sent by path (the app was offered no compression)
         more = first.get("more_body", False)
         size: int | None = len(first.get("body", b""))
         if more:  # a stream: its Content-Length, if it announced one

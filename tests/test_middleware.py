@@ -229,7 +229,8 @@ async def test_a_file_sent_by_path_is_streamed_compressed(tmp_path: Path) -> Non
     assert zlib.decompress(body, 16 + zlib.MAX_WBITS) == TEXT.encode()
     # a request that gets no compression keeps the extension
     plain = await _messages(app, {}, scope=extensions)
-    assert plain[-1]["type"] == "http.response.pathsend"
+    assert [m["type"] for m in plain] == ["http.response.start", "http.response.pathsend"]
+    assert _head(plain)[b"vary"] == b"Accept-Encoding"
 
 
 async def test_other_scopes_pass_through() -> None:
