@@ -135,7 +135,11 @@ class _Responder:
             return
         if self._start is not None:  # the first message after it decides
             start, self._start = self._start, None
-            await self._send(await self._head(start, message))
+            head, complete = await self._head(start, message)
+            await self._send(head)
+            if complete is not None:  # compressed whole already
+                await self._send({"type": kind, "body": complete})
+                return
         if kind == "http.response.body" and self._compressor is not None:
             body = message.get("body", b"")
             if not message.get("more_body", False):
@@ -148,10 +152,11 @@ class _Responder:
                 message = {"type": kind, "body": body, "more_body": True}
         await self._send(message)
 
-    async def _head(self, start: Message, first: Message) -> Message:
-        """The start message, with compression set up if this response gets it."""
+    async def _head(self, start: Message, first: Message) -> tuple[Message, bytes | None]:
+        """The start message, with compression set up if this response gets it; and the
+        compressed body when `first` is the whole body."""
         if not _eligible(start):
-            return start
+            return start, None
         headers: list[tuple[bytes, bytes]] = [*start["headers"], _VARY]
         codec = self._codec
         if first["type"] != "http.response.body":
@@ -162,28 +167,17 @@ class _Responder:
             length = next((v for n, v in headers if n == b"content-length"), b"")
             size = int(length) if length.isdigit() else None
         if codec is None or (size is not None and size < self._minimum_size):
-            return {**start, "headers": headers}
-        self._compressor = codec.new()
+            return {**start, "headers": headers}, None
+        compressor = codec.new()
         headers = [_weak(pair) for pair in headers if pair[0] != b"content-length"]
         headers.append((b"content-encoding", codec.name.encode()))
-        if not more:  # complete: compressed now, so its length goes in the head
-            body = await _off_loop(self._compressor.finish, first.get("body", b""))
-            self._compressor = _Compressed(body)
-            headers.append((b"content-length", b"%d" % len(body)))
-        return {**start, "headers": headers}
-
-
-class _Compressed:
-    """A complete body compressed already: `finish` hands it over as it is."""
-
-    def __init__(self, body: bytes) -> None:
-        self._body = body
-
-    def compress(self, data: bytes) -> bytes:
-        raise RuntimeError("the app sent more body after a complete one")
-
-    def finish(self, data: bytes) -> bytes:
-        return self._body
+        if more:
+            self._compressor = compressor
+            return {**start, "headers": headers}, None
+        # complete: compressed now, so its length goes in the head
+        body = await _off_loop(compressor.finish, first.get("body", b""))
+        headers.append((b"content-length", b"%d" % len(body)))
+        return {**start, "headers": headers}, body
 
 
 def _weak(pair: tuple[bytes, bytes]) -> tuple[bytes, bytes]:

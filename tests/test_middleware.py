@@ -348,3 +348,22 @@ async def test_a_large_body_is_compressed_off_the_event_loop(coding: str) -> Non
     decode = _decoder(coding)
     assert b"".join(decode(m["body"]) for m in messages[1:]) == large * 2
     assert threads == [True, True]
+
+
+@pytest.mark.parametrize("coding", ["gzip", "br", "zstd"])
+async def test_empty_body_messages_in_a_stream(coding: str) -> None:
+    """An empty message compresses to nothing for zstd (nothing to send); the stream
+    still decodes to what was sent and ends with one final message."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        for body in (b"", TEXT.encode(), b""):
+            await send({"type": "http.response.body", "body": body, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+
+    messages = await _messages(CompressionMiddleware(app), {"accept-encoding": coding})
+    decode = _decoder(coding)
+    assert b"".join(decode(m["body"]) for m in messages[1:]) == TEXT.encode()
+    assert [m.get("more_body", False) for m in messages[1:]][-1] is False
+    if coding == "zstd":
+        assert all(m["body"] for m in messages[1:-1])  # no empty message sent mid-stream

@@ -173,11 +173,12 @@ def _lines_run(field: str) -> int:
             count += 1
         return trace
 
+    previous = sys.gettrace()  # coverage's tracer, when it runs: put back afterwards
     sys.settrace(trace)
     try:
         parse(field)
     finally:
-        sys.settrace(None)
+        sys.settrace(previous)
     return count
 
 
