@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import egress
 import egress.encoders
+import egress.middleware
 import egress.responses
 import egress.types
 
@@ -71,6 +72,6 @@ def test_every_name_of_the_design_is_exported() -> None:
 
 
 def test_subpackages_export_what_they_list() -> None:
-    for module in (egress.encoders, egress.responses, egress.types):
+    for module in (egress.encoders, egress.responses, egress.types, egress.middleware):
         for name in module.__all__:
             assert hasattr(module, name), f"{module.__name__}.{name}"

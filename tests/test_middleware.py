@@ -15,6 +15,8 @@ import brotli
 import httpx
 import pytest
 import zstandard
+from hypothesis import given
+from hypothesis import strategies as st
 
 from egress import EventSourceResponse, FileResponse, PlainText, Response, endpoint
 from egress.middleware import CompressionMiddleware
@@ -367,3 +369,36 @@ async def test_empty_body_messages_in_a_stream(coding: str) -> None:
     assert [m.get("more_body", False) for m in messages[1:]][-1] is False
     if coding == "zstd":
         assert all(m["body"] for m in messages[1:-1])  # no empty message sent mid-stream
+
+
+@given(
+    chunks=st.lists(st.binary(max_size=300) | st.sampled_from([b"data: x\n\n", TEXT.encode()])),
+    coding=st.sampled_from(["gzip", "br", "zstd"]),
+)
+def test_any_stream_is_decodable_after_every_message(chunks: list[bytes], coding: str) -> None:
+    """Whatever the app streams, once each of its body messages is through the
+    middleware the client can decode exactly everything sent so far."""
+    decode = _decoder(coding)
+    decoded = [b""]
+
+    async def client(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            decoded[0] += decode(message["body"])
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        sent = b""
+        for chunk in chunks:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            sent += chunk
+            assert decoded[0] == sent
+        await send({"type": "http.response.body", "body": b""})
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/",
+        "headers": [(b"accept-encoding", coding.encode())],
+    }
+    anyio.run(CompressionMiddleware(app), scope, _never, client)
+    assert decoded[0] == b"".join(chunks)
