@@ -292,3 +292,22 @@ async def test_a_route_streams_a_generator_as_ndjson() -> None:
         _fastapi_app(), path="/async", headers={"accept": "application/x-ndjson"}
     )
     assert response.text == '{"n":1}\n{"n":2}\n'
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "accept",
+    [
+        ", ".join(f"text/x-{i};q=0.{i % 1000:03d}" for i in range(10_000)),
+        "a" * 1_000_000,
+        ";q=" * 100_000,
+        '"' * 100_000,
+        "application/json;q=NaN, */*;q=-1, ,,, /",
+        "\x80\xff application/json",
+    ],
+    ids=["10k-entries", "1MB", "empty-qs", "quotes", "bad-q", "latin-1"],
+)
+async def test_a_malformed_accept_is_never_a_500(accept: str) -> None:
+    response = await fetch(rows, headers=[(b"accept", accept.encode("latin-1"))])
+    assert response.status_code in (200, 406)
+    assert response.headers["vary"] == "accept"
