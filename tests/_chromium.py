@@ -54,7 +54,7 @@ class Browser:
                 self._answers.put(json.loads(message))
         os.close(fd)
 
-    def call(self, method: str, timeout: float = 10, **params: Any) -> dict[str, Any]:
+    def call(self, method: str, timeout: float = 30, **params: Any) -> dict[str, Any]:
         self._next_id += 1
         message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params}
         if self._session is not None:
@@ -62,7 +62,10 @@ class Browser:
         os.write(self._commands, json.dumps(message).encode() + b"\0")
         deadline = time.monotonic() + timeout
         while True:
-            answer = self._answers.get(timeout=max(deadline - time.monotonic(), 0.001))
+            try:
+                answer = self._answers.get(timeout=max(deadline - time.monotonic(), 0.001))
+            except queue.Empty:
+                raise TimeoutError(f"chromium did not answer {method} within {timeout}s") from None
             if answer.get("id") == self._next_id:
                 if "error" in answer:
                     raise RuntimeError(f"{method}: {answer['error']}")
