@@ -32,9 +32,10 @@ from egress._foreign import as_http_error, is_foreign_response
 from egress._http_error import HTTPError
 from egress._methods import DEFAULT_METHODS, allowed_methods, not_allowed, without_body
 from egress._middleware import Layer, Middleware, compose, takes_request
+from egress._negotiation import field_value
 from egress._params import Parameters
 from egress._request import DEFAULT_MAX_BODY_SIZE, Request
-from egress.pipeline import Encoders, Pipeline, default_pipeline, to_response
+from egress.pipeline import Accept, Encoders, Pipeline, default_pipeline, to_response
 from egress.responses import JSONResponse, Response
 from egress.types import ASGIApp, Receive, Scope, Send
 
@@ -60,6 +61,7 @@ class Endpoint:
         methods: Iterable[str] = DEFAULT_METHODS,
         max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
         etag: bool = False,
+        negotiate: bool = False,
     ) -> None:
         if not callable(handler):
             raise TypeError(f"endpoint() wraps a function, got {handler!r}")
@@ -75,6 +77,9 @@ class Endpoint:
             raise TypeError(f"etag= takes True or False, got {etag!r}")
         self.etag = etag
         self.pipeline = pipeline or (default_pipeline if encoders is None else Pipeline(encoders))
+        if not isinstance(negotiate, bool):
+            raise TypeError(f"negotiate= takes True or False, got {negotiate!r}")
+        self.negotiate = negotiate or self.pipeline.negotiate
         self.parameters = Parameters(handler, self.pipeline.registry, self.name)
         self.cache: ResponseCache | None = None
         if cache_rate is not None and check_rate(cache_rate) > 1:  # 1: run every time
@@ -120,7 +125,11 @@ class Endpoint:
             await self._respond(scope, receive, send, send, tagged)
         else:
             respond = functools.partial(self._respond, scope, receive, send, tagged=tagged)
-            await self.cache.serve(self.cache.key(scope), send, respond)
+            key = self.cache.key(scope)
+            if self.negotiate:  # one cached response per Accept field
+                method, path, query = key
+                key = (method, path, query + b"\naccept:" + (_accept(scope) or b""))
+            await self.cache.serve(key, send, respond)
 
     async def _respond(
         self, scope: Scope, receive: Receive, send: Send, respond: Send, tagged: bool
@@ -138,11 +147,12 @@ class Endpoint:
             else:
                 value = await self._run(scope, None)
             # another framework's response (Starlette's, Lilya's) is sent as it is
-            response: ASGIApp = (
-                value
-                if is_foreign_response(value)
-                else await self.pipeline.to_response_async(value)
-            )
+            response: ASGIApp
+            if is_foreign_response(value):
+                response = value
+            else:
+                accept: Accept = _accept(scope) if self.negotiate else ...
+                response = await self.pipeline.to_response_async(value, accept=accept)
         except HTTPError as error:
             response, respond = to_response(error), send
         except Exception as error:
@@ -165,6 +175,10 @@ def _check_max_body_size(limit: int | None) -> int | None:
             f"got {limit!r}"
         )
     return limit
+
+
+def _accept(scope: Scope) -> bytes | None:
+    return field_value(scope.get("headers", ()), b"accept")
 
 
 def _internal_error() -> Response[Any]:
@@ -201,6 +215,7 @@ def endpoint(
     methods: Iterable[str] = DEFAULT_METHODS,
     max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
     etag: bool = False,
+    negotiate: bool = False,
 ) -> Callable[[Callable[..., Any]], Endpoint]: ...
 
 
@@ -214,10 +229,13 @@ def endpoint(
     methods: Iterable[str] = DEFAULT_METHODS,
     max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
     etag: bool = False,
+    negotiate: bool = False,
 ) -> Endpoint | Callable[[Callable[..., Any]], Endpoint]:
     """Wrap a handler into an ASGI app: `@endpoint` or `@endpoint(cache_rate=N, ...)`.
     `etag=True`: complete 200 responses to GET and HEAD get a strong ETag, and a request
-    whose If-None-Match matches it gets 304 Not Modified."""
+    whose If-None-Match matches it gets 304 Not Modified. `negotiate=True`: data the
+    handler returns goes out as JSON, MessagePack, NDJSON or Server-Sent Events, as the
+    request's Accept prefers (a Response the handler builds is sent as it is)."""
     if handler is not None:
         return Endpoint(handler)
 
@@ -230,6 +248,7 @@ def endpoint(
             methods=methods,
             max_body_size=max_body_size,
             etag=etag,
+            negotiate=negotiate,
         )
 
     return decorate

@@ -18,10 +18,12 @@ from __future__ import annotations
 import copy
 import inspect
 from collections.abc import Awaitable, Mapping, Sequence
+from types import EllipsisType
 from typing import Any
 
 from egress._http_error import HTTPError
 from egress._protocol import result_method
+from egress._representations import negotiated
 from egress.encoders import Encoder, EncoderRegistry
 from egress.encoders import registry as default_registry
 from egress.encoders._scoped import registry_for
@@ -42,6 +44,8 @@ __all__ = [
 ]
 
 Encoders = EncoderRegistry | Sequence[Encoder[Any] | type[Encoder[Any]]] | None
+Accept = str | bytes | None | EllipsisType
+"""A request's Accept field (None: the request had none); `...`: do not negotiate."""
 
 MAX_PROTOCOL_DEPTH = 16
 """How many result-protocol hops a value may take before it counts as a loop."""
@@ -107,7 +111,9 @@ def split_tuple(value: tuple[Any, ...]) -> tuple[Any, int | None, dict[str, str]
 
 class Pipeline:
     """The configurable converter: a framework picks the registry, the class for JSON and
-    for str, the status for None, and whether tuples may be response specs."""
+    for str, the status for None, whether tuples may be response specs, and whether data
+    is sent in the representation the request's Accept prefers (`negotiate`: endpoints
+    and integrations then pass the Accept field as `accept=`)."""
 
     def __init__(
         self,
@@ -116,8 +122,10 @@ class Pipeline:
         str_class: type[Response[Any]] = PlainText,
         none_status: int = 204,
         tuples: bool = True,
+        negotiate: bool = False,
     ) -> None:
         self.registry = registry_for(encoders)
+        self.negotiate = negotiate
         self.json_class = json_class
         self.str_class = str_class
         self.none_status = none_status
@@ -139,33 +147,44 @@ class Pipeline:
         )
         self._direct_json = json_class if direct else None
 
-    def to_response(self, value: Any) -> Response[Any]:
-        """The Response for a handler's return value; EncodeError if it cannot be encoded."""
-        kind = value.__class__
-        json_class = self._direct_json
-        if (kind is dict or kind is list) and json_class is not None:  # the common case
-            registry = self.registry
-            return with_body(json_class, registry.dumps(value), registry)
-        return self._convert(value, None, None, 0)
+    def to_response(self, value: Any, *, accept: Accept = ...) -> Response[Any]:
+        """The Response for a handler's return value; EncodeError if it cannot be encoded.
+        Data is negotiated when `accept` is given (the request's Accept field, None when
+        it had none) or when the pipeline negotiates."""
+        if accept is ...:
+            if self.negotiate:
+                accept = None  # a negotiating pipeline called without a request's Accept
+            else:
+                kind = value.__class__
+                json_class = self._direct_json
+                if (kind is dict or kind is list) and json_class is not None:  # the common case
+                    registry = self.registry
+                    return with_body(json_class, registry.dumps(value), registry)
+        return self._convert(value, None, None, 0, accept)
 
-    async def to_response_async(self, value: Any) -> Response[Any]:
+    async def to_response_async(self, value: Any, *, accept: Accept = ...) -> Response[Any]:
         """Like `to_response`, but awaits an awaitable value first (and what it returns, if
         that is awaitable too), so the Response has its body when this returns."""
         while value.__class__ not in PLAIN_TYPES and _awaitable(value):  # no ABC check for those
             value = await value
-        response = self.to_response(value)
+        response = self.to_response(value, accept=accept)
         if response._pending is not None:
             await response.resolve_async_content()
         return response
 
     def _convert(
-        self, value: Any, status: int | None, headers: RawHeaders | None, depth: int
+        self,
+        value: Any,
+        status: int | None,
+        headers: RawHeaders | None,
+        depth: int,
+        accept: Accept = ...,
     ) -> Response[Any]:
         """`value`'s Response; `status` and `headers` (a tuple's, or what a constructor was
         given explicitly) win over the value's own."""
         kind = type(value)
         if kind is dict or kind is list:
-            return self._json(value, status, headers)
+            return self._data(value, status, headers, accept)
         if isinstance(value, Response):
             return _override(value, status, headers)
         if kind is str:
@@ -184,7 +203,8 @@ class Pipeline:
             if spec is not None:
                 body, spec_status, spec_headers = spec
                 inner = None if spec_headers is None else encode_headers(spec_headers)
-                return self._convert(body, status or spec_status, _merge(inner, headers), depth)
+                merged = _merge(inner, headers)
+                return self._convert(body, status or spec_status, merged, depth, accept)
         found = result_method(value)
         if found is not None:
             name, method = found
@@ -194,12 +214,19 @@ class Pipeline:
                     f"after {MAX_PROTOCOL_DEPTH} conversions; it must return a Response or a "
                     "plain value (str, dict, tuple...), not an object that returns itself"
                 )
-            return self._convert(method(), status, headers, depth + 1)
+            return self._convert(method(), status, headers, depth + 1, accept)
         if inspect.iscoroutine(value):
-            return Deferred(value, self, status, headers, depth)
+            return Deferred(value, self, status, headers, depth, accept)
         if isinstance(value, str):
             return self.str_class(value, status_code=status, headers=_given(headers))
-        return self._json(value, status, headers)
+        return self._data(value, status, headers, accept)
+
+    def _data(
+        self, value: Any, status: int | None, headers: RawHeaders | None, accept: Accept
+    ) -> Response[Any]:
+        if accept is ...:
+            return self._json(value, status, headers)
+        return negotiated(value, accept, status, headers, self.registry, self._json)
 
     def _json(self, value: Any, status: int | None, headers: RawHeaders | None) -> Response[Any]:
         json_class = self._direct_json
@@ -222,13 +249,14 @@ class Deferred(Response[Any]):
         status: int | None,
         headers: RawHeaders | None,
         depth: int,
+        accept: Accept = ...,
     ) -> None:
         self._init_head(status, _given(headers), None, None)
 
         async def convert() -> None:
             # the head as it is now: a middleware may have set headers meanwhile
             value = await coroutine
-            self._become(pipeline._convert(value, status, self.raw_headers, depth))
+            self._become(pipeline._convert(value, status, self.raw_headers, depth, accept))
 
         self._pending = convert
 
@@ -314,17 +342,21 @@ default_pipeline = Pipeline()
 use_conversion(_ResultConversion())
 
 
-def to_response(value: Any, *, encoders: Encoders = None) -> Response[Any]:
-    """The Response for `value` by the default rules (module docstring)."""
+def to_response(value: Any, *, encoders: Encoders = None, accept: Accept = ...) -> Response[Any]:
+    """The Response for `value` by the default rules (module docstring); with `accept=`
+    (the request's Accept field, None when it had none), data goes out in the
+    representation it prefers, with `Vary: Accept`, or as a 406."""
     if encoders is None:
-        return default_pipeline.to_response(value)
-    return Pipeline(encoders).to_response(value)
+        return default_pipeline.to_response(value, accept=accept)
+    return Pipeline(encoders).to_response(value, accept=accept)
 
 
-async def to_response_async(value: Any, *, encoders: Encoders = None) -> Response[Any]:
+async def to_response_async(
+    value: Any, *, encoders: Encoders = None, accept: Accept = ...
+) -> Response[Any]:
     """`to_response` for a value that may be a coroutine: awaited here, not when sent."""
     pipeline = default_pipeline if encoders is None else Pipeline(encoders)
-    return await pipeline.to_response_async(value)
+    return await pipeline.to_response_async(value, accept=accept)
 
 
 def make_response(

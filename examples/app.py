@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
@@ -150,6 +151,16 @@ async def cached() -> dict[str, int]:
     return {"runs": runs}
 
 
+@endpoint(negotiate=True)
+async def readings(n: int = 3) -> Iterator[dict[str, Any]]:
+    """One handler, four representations chosen by Accept: a JSON array (the default),
+    MessagePack, NDJSON lines or Server-Sent Events, each reading as it is produced."""
+    start = datetime(2024, 5, 1, 12, tzinfo=timezone.utc)
+    return (
+        {"sensor": "a", "at": start + timedelta(minutes=i), "celsius": 20 + i / 2} for i in range(n)
+    )
+
+
 app = Router(
     [
         Route("/", home),
@@ -163,6 +174,7 @@ app = Router(
         Route("/cached", cached),
         Route("/events", events),
         Route("/live", live),
+        Route("/readings", readings),
     ]
 )
 

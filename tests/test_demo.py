@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 
 import httpx
+import msgspec
 import pytest
 
 from tests._servers import serve
@@ -136,3 +137,35 @@ def test_live_page_listens_to_the_events(demo: httpx.Client) -> None:
     assert 'new EventSource("/events?n=10")' in page.text
     assert 'addEventListener("tick"' in page.text
     assert 'addEventListener("done"' in page.text
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        (None, "application/json"),
+        ("application/vnd.msgpack", "application/vnd.msgpack"),
+        ("application/x-ndjson", "application/x-ndjson"),
+        ("text/event-stream", "text/event-stream; charset=utf-8"),
+    ],
+)
+def test_one_handler_four_representations(
+    demo: httpx.Client, accept: str | None, media_type: str
+) -> None:
+    response = demo.get("/readings", headers={"accept": accept} if accept else {})
+    assert response.headers["content-type"] == media_type
+    assert response.headers["vary"] == "accept"
+    if accept is None:
+        readings = response.json()
+    elif accept == "application/vnd.msgpack":
+        readings = msgspec.msgpack.decode(response.content)
+    elif accept == "application/x-ndjson":
+        readings = [json.loads(line) for line in response.text.splitlines()]
+    else:
+        parser = EventStreamParser()
+        parser.feed(response.content)
+        readings = [json.loads(event.data) for event in parser.events]
+    assert readings == [
+        {"sensor": "a", "at": f"2024-05-01T12:0{i}:00Z", "celsius": 20 + i / 2} for i in range(3)
+    ]
+    refused = demo.get("/readings", headers={"accept": "text/html"})
+    assert (refused.status_code, refused.json()["detail"]) == (406, "Not Acceptable")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import egress
 import egress.encoders
+import egress.middleware
 import egress.responses
 import egress.types
 
@@ -34,6 +35,7 @@ DESIGN_NAMES = {
     "NDJSONResponse",
     "EventSourceResponse",
     "ServerSentEvent",
+    "MessagePackResponse",
     "to_response",
     "make_response",
     "Pipeline",
@@ -47,7 +49,15 @@ def _public(module: object) -> set[str]:
 
 
 def test_all_lists_exactly_the_public_names() -> None:
-    submodules = {"encoders", "responses", "pipeline", "endpoints", "types", "integrations"}
+    submodules = {
+        "encoders",
+        "responses",
+        "pipeline",
+        "endpoints",
+        "types",
+        "integrations",
+        "middleware",
+    }
     assert set(egress.__all__) == _public(egress) - submodules
 
 
@@ -62,6 +72,6 @@ def test_every_name_of_the_design_is_exported() -> None:
 
 
 def test_subpackages_export_what_they_list() -> None:
-    for module in (egress.encoders, egress.responses, egress.types):
+    for module in (egress.encoders, egress.responses, egress.types, egress.middleware):
         for name in module.__all__:
             assert hasattr(module, name), f"{module.__name__}.{name}"

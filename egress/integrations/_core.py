@@ -14,7 +14,7 @@ from typing import Any
 from egress._protocol import result_method
 from egress.encoders import EncoderRegistry
 from egress.encoders._scoped import registry_for
-from egress.pipeline import Pipeline, to_response
+from egress.pipeline import Accept, Pipeline, to_response
 from egress.responses import JSONResponse, Response
 
 __all__ = ["Encoders", "Encoding"]
@@ -47,17 +47,19 @@ class Encoding:
         object with the result protocol (`__response__`), such as `HTTPError`."""
         return isinstance(value, Response) or result_method(value) is not None
 
-    def response(self, value: Any) -> Response[Any]:
-        """The egress Response for a value that is a response of its own."""
+    def response(self, value: Any, accept: Accept = ...) -> Response[Any]:
+        """The egress Response for a value that is a response of its own (`accept`: the
+        request's Accept field, for a negotiating Pipeline)."""
         if self.pipeline is not None:
-            return self.pipeline.to_response(value)
+            return self.pipeline.to_response(value, accept=accept)
         return to_response(value, encoders=self.encoders)
 
-    def data(self, value: Any) -> Response[Any]:
+    def data(self, value: Any, accept: Accept = ...) -> Response[Any]:
         """The JSON response for data the framework has validated: every value is JSON
-        (bytes as base64, None as `null`), or a Pipeline's rules when there is one."""
+        (bytes as base64, None as `null`), or a Pipeline's rules when there is one (which
+        negotiates the representation by `accept` when it was made to)."""
         if self.pipeline is not None:
-            return self.pipeline.to_response(value)
+            return self.pipeline.to_response(value, accept=accept)
         if isinstance(value, _BYTES):
             # Encoded like any other value (base64, as bytes nested in JSON), where a
             # JSONResponse would take bytes for JSON already encoded.

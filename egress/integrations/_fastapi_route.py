@@ -3,6 +3,7 @@ egress.integrations.fastapi for what stays FastAPI's)."""
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable, Coroutine
 from typing import Any, ClassVar
 
@@ -17,10 +18,14 @@ from starlette.responses import Response as StarletteResponse
 
 from egress.integrations._core import Encoders, Encoding
 from egress.integrations._fastapi_endpoint import AsStarletteResponse, kind, set_status, wrap
-from egress.pipeline import HTTPError, Pipeline
+from egress.pipeline import Accept, HTTPError, Pipeline
 from egress.responses._headers import encode_headers
 
 __all__ = ["JSON_CLASSES", "EgressRoute", "egress_route", "json_class"]
+
+_accept: contextvars.ContextVar[Accept] = contextvars.ContextVar("egress_accept", default=...)
+"""The Accept field of the request a negotiating pipeline's route is answering (the
+endpoint's wrapper, which converts the value, does not see the request)."""
 
 JSON_CLASSES: tuple[type[StarletteResponse], ...] = (
     StarletteJSONResponse,
@@ -75,15 +80,23 @@ class EgressRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, StarletteResponse]]:
         handle = super().get_route_handler()
+        pipeline = self._encoding.pipeline
+        negotiates = pipeline is not None and pipeline.negotiate
 
         async def handle_http_errors(request: Request) -> StarletteResponse:
             # As FastAPI's own exception, egress's HTTPError passes through the exit of
             # every dependency (a `yield` dependency sees it) and FastAPI's (or the app's)
             # HTTPException handler answers it; from a dependency as from the handler.
+            token = None
+            if negotiates:
+                token = _accept.set(", ".join(request.headers.getlist("accept")) or None)
             try:
                 return await handle(request)
             except HTTPError as error:
                 raise HTTPException(error.status_code, error.detail, error.headers) from error
+            finally:
+                if token is not None:
+                    _accept.reset(token)
 
         return handle_http_errors
 
@@ -91,7 +104,7 @@ class EgressRoute(APIRoute):
         """For a route whose response class FastAPI keeps: an egress response is sent as
         it is, anything else is left to that class."""
         if self._encoding.is_response(value):
-            return AsStarletteResponse(self._encoding.response(value))
+            return AsStarletteResponse(self._encoding.response(value, _accept.get()))
         return value
 
     def _respond(self, value: Any, injected: StarletteResponse) -> Any:
@@ -103,10 +116,10 @@ class EgressRoute(APIRoute):
         if encoding.is_response(value):
             # A response of its own: FastAPI's status and headers do not apply to it,
             # as they do not apply to a Starlette Response the endpoint returns.
-            return AsStarletteResponse(encoding.response(value))
+            return AsStarletteResponse(encoding.response(value, _accept.get()))
         if self.response_field is not None:
             value = self._filtered(value)
-        response = encoding.data(value)
+        response = encoding.data(value, _accept.get())
         status = injected.status_code or self.status_code
         if status:
             set_status(response, status)

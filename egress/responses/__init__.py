@@ -5,6 +5,7 @@ from egress.responses._base import Response
 from egress.responses._files import FileResponse
 from egress.responses._headers import Headers, http_date
 from egress.responses._json import JSON, JSONResponse, JsonResponse, Ok
+from egress.responses._msgpack import MessagePackResponse
 from egress.responses._ndjson import NDJSONResponse
 from egress.responses._ranges import ByteRange, RangeNotSatisfiable
 from egress.responses._redirect import RedirectResponse
@@ -25,6 +26,7 @@ __all__ = [
     "Headers",
     "JSONResponse",
     "JsonResponse",
+    "MessagePackResponse",
     "NDJSONResponse",
     "Ok",
     "PlainText",
