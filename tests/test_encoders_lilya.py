@@ -96,7 +96,10 @@ def test_own_is_type_with_type_is_asked_only_for_instances_of_that_type() -> Non
 
     registry = EncoderRegistry()
     registry.register(Odd)
-    assert registry.dumps([Money(1), "s", Point(0, 0)]) == b'["odd","s",{"x":0,"y":0}]'
+    assert (
+        registry.dumps([Money(1), "s", Point(0, 0)])
+        == b'["odd","s",{"x":0,"y":0,"_secret":"hidden"}]'
+    )
     assert asked
     assert all(isinstance(value, Money) for value in asked)
 

@@ -19,9 +19,9 @@ from egress.encoders._encoder import (
     as_encoder,
     is_encoder_class,
 )
+from egress.encoders._engine import Site
 from egress.encoders._native import NATIVE_TYPES
 from egress.encoders._plan import Entry, Plan, Registration
-from egress.encoders._refused import after_refusal
 from egress.encoders._walk import Explained, Walker
 
 __all__ = ["EncoderRegistry", "dumps", "register_encoder", "registry", "to_jsonable"]
@@ -31,6 +31,7 @@ S = TypeVar("S", bound=EncoderLike)
 _seq = itertools.count()  # global, so a copy's later registrations still win ties
 _JSONEncodeError = orjson.JSONEncodeError
 _orjson_dumps = orjson.dumps
+_PLAIN = Site().mode
 _MAX_LAYERS = 128  # layered copies kept per registry (see `layered`)
 
 
@@ -60,6 +61,7 @@ class EncoderRegistry:
         self._backend = backend
         self.max_items = max_items
         self._lock = threading.Lock()
+        self._site = Site()  # the engine `dumps` found fastest for its documents
         self._entries: list[Entry] = []
         if builtins:
             self._entries = [
@@ -243,42 +245,48 @@ class EncoderRegistry:
         return self._backend
 
     def _install(self, plan: Plan) -> None:
-        # `_fast` is the plan when a plain `dumps(value)` can go straight to orjson, so
-        # the hot path decides with one attribute read. Layered copies were built on the
-        # old state: a new dict, so a copy being built meanwhile lands in the old one.
-        self._fast = plan if self.backend == "orjson" and not plan.prewalk else None
+        # `engine_plan` is the plan when a plain `dumps(value)` can go to the engines (see
+        # _engine), so the hot path decides with one attribute read. Layered copies were
+        # built on the old state: a new dict, so a copy being built meanwhile lands in
+        # the old one.
+        self.engine_plan = plan if self.backend == "orjson" and not plan.prewalk else None
         self._plan = plan
         self._layers: dict[tuple[int, ...], tuple[tuple[Any, ...], EncoderRegistry]] = {}
 
     # -- encoding -------------------------------------------------------------------------
 
     def dumps(self, value: Any, *, backend: str | None = None) -> bytes:
-        """JSON bytes for `value`; EncodeError (a TypeError) names what failed and where."""
-        plan = self._fast if backend is None else self._direct(backend)
-        if plan is not None:
-            try:
-                return _orjson_dumps(value, plan.default, plan.option)
-            except _JSONEncodeError as error:
-                return after_refusal(plan, value, error)
-        return self._walk_dumps(self._plan, value, backend or self.backend)
+        """JSON bytes for `value`; EncodeError (a TypeError) names what failed and where.
 
-    def _direct(self, backend: str) -> Plan | None:
-        """The plan when `backend` can encode straight from it: orjson, no pre-walk."""
+        The "orjson" backend (the default) is orjson and msgspec together, each writing
+        the documents it writes fastest (docs/encoders.md, "Engines"); "msgspec" has
+        msgspec write every document; "json" writes with the standard library.
+        """
+        plan = self.engine_plan
+        if backend is None and plan is not None:
+            site = self._site
+            if site.mode == _PLAIN:  # JSON-native data: orjson alone, no Python call
+                try:
+                    return _orjson_dumps(value, None, plan.option)
+                except _JSONEncodeError:
+                    pass
+            return site.encode(plan, value)
+        backend = backend or self.backend
         _check_backend(backend)
-        plan = self._plan
-        return plan if backend == "orjson" and not plan.prewalk else None
+        if backend == "orjson" and plan is not None:
+            return self._site.encode(plan, value)
+        if backend == "msgspec" and self._plan.msgspec_route:
+            return Site.msgspec_only(self._plan, value)
+        return self._walk_dumps(self._plan, value, backend)
 
     def _walk_dumps(self, plan: Plan, value: Any, backend: str) -> bytes:
+        """The Python walk's plain data, written by `backend`'s writer."""
+        plain = Walker(plan, wide_ints=backend == "orjson", strict_strings=True).walk(value)
         if backend == "msgspec":
-            plain = Walker(plan, float_hook=_backends.msgspec_float_hook).walk(value)
-            encode = _backends.encode_msgspec
-        else:
-            plain = Walker(plan).walk(value)
-            encode = _backends.encode_orjson if backend == "orjson" else _backends.encode_stdlib
-        try:
-            return encode(plain)
-        except (_JSONEncodeError, UnicodeEncodeError) as error:
-            return after_refusal(plan, plain, error)
+            return _backends.encode_msgspec(plain)
+        if backend == "orjson":
+            return _backends.encode_orjson(plain)
+        return _backends.encode_stdlib(plain)
 
     def to_jsonable(self, value: Any) -> Any:
         """The plain data (dict/list/str/int/float/bool/None) that `dumps` would write."""
