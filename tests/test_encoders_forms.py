@@ -19,7 +19,7 @@ import orjson
 import pydantic
 import pytest
 
-from egress import EncoderRegistry, dumps, to_jsonable
+from egress import EncoderRegistry, JSONResponse, dumps, to_jsonable, to_response
 from tests.encoder_types import (
     Account,
     Color,
@@ -197,3 +197,11 @@ def test_explain_names_path_type_and_encoder() -> None:
     assert ("$.items[0].created", "datetime", "datetime") in rows
     assert ("$.color", "Color", "enum") in rows
     assert EncoderRegistry().explain({"a": [1, "x"]}) == []
+
+
+def test_attributes_that_are_not_fields_never_reach_a_response_body() -> None:
+    # __post_init__'s password_hash and the cached risk_score are attributes, not fields
+    expected = b'{"name":"ada","_plan":"free"}'
+    assert JSONResponse(_account()).body == expected
+    assert to_response(_account()).body == expected
+    assert to_response([_account()] * 20).body == b"[" + b",".join([expected] * 20) + b"]"

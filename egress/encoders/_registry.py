@@ -16,6 +16,7 @@ from egress.encoders._encoder import (
     Encoder,
     EncoderLike,
     FunctionEncoder,
+    ShapedEncoder,
     as_encoder,
     is_encoder_class,
 )
@@ -49,6 +50,41 @@ def _target_types(target: Any) -> tuple[type, ...]:
                 "it would never run; register one for a subclass, or convert the value first"
             )
     return targets
+
+
+# One value of each type every backend writes itself: an encoder that matches by value and
+# accepts one of these would never run for them.
+_NATIVE_SAMPLES = ("text", 1, 1.5, True, None, {}, [], ())
+
+
+class _Unknown:
+    """A value of a class no encoder knows: a predicate that accepts it accepts anything."""
+
+
+def _refuse_native_predicate(encoder: Encoder[Any]) -> None:
+    """A Lilya-shaped predicate (an `is_type` without `__type__`) that
+    accepts str, int, float, bool, None, dict, list or tuple values: the backends write
+    those before any encoder is asked, so it would silently never run for them. Refused
+    like an encoder registered for one of those types; a catch-all is allowed."""
+    if not isinstance(encoder, ShapedEncoder) or encoder.target_types():
+        return
+    try:
+        if encoder.is_type(_Unknown()):
+            return
+    except Exception:
+        pass
+    for sample in _NATIVE_SAMPLES:
+        try:
+            claimed = encoder.is_type(sample)
+        except Exception:
+            continue
+        if claimed:
+            kind = type(sample).__name__
+            raise ValueError(
+                f"{encoder.name}'s is_type accepts {kind} values, which every JSON backend "
+                "writes natively, so it would never run for them; match a subclass of "
+                f"{kind} (set __type__ to it), or convert the value first"
+            )
 
 
 class EncoderRegistry:
@@ -148,6 +184,7 @@ class EncoderRegistry:
     def _add_encoder(self, candidate: Any, priority: int | None, name: str | None) -> Any:
         encoder, registered = as_encoder(candidate)
         _target_types(encoder.target_types())
+        _refuse_native_predicate(encoder)
         self._add(encoder, registered, priority, name)
         return registered
 
