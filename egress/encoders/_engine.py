@@ -49,7 +49,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Site"]
 
-PLAIN, DEFAULTS, MSGSPEC = 0, 1, 2
+PLAIN, DEFAULTS, MSGSPEC, OFF = 0, 1, 2, 3  # OFF: the registry's plan is not the engines'
+
 SWITCH_AFTER = 16  # msgspec-native values orjson's `default` writes before msgspec takes over
 PROBE_EVERY = 64  # a site on msgspec tries orjson again every so many calls
 
@@ -181,12 +182,24 @@ _ENGINES: weakref.WeakKeyDictionary[Plan, _Engines] = weakref.WeakKeyDictionary(
 class Site:
     """One call site's memory of the mode its documents needed last (see above)."""
 
-    __slots__ = ("_engines", "calls", "mode")
+    __slots__ = ("_engines", "calls", "mode", "option")
 
     def __init__(self) -> None:
         self.mode = PLAIN
         self.calls = 0
+        self.option = 0  # orjson's options, for a registry's own site (`follow`)
         self._engines: _Engines | None = None
+
+    def follow(self, plan: Plan | None) -> None:
+        """A registry's own site: its new plan, or None when the engines do not write its
+        documents (another backend, or a pre-walk), so its `dumps` reads one slot (`mode`
+        is PLAIN, 0) to know whether orjson alone may try the document."""
+        if plan is None:
+            self.mode = OFF
+            return
+        self.option = plan.option
+        if self.mode == OFF:
+            self.mode = PLAIN
 
     def dumps(self, registry: EncoderRegistry, value: Any) -> bytes:
         """`registry.dumps(value)`, remembering the engine here rather than in the

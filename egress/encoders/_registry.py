@@ -32,7 +32,6 @@ S = TypeVar("S", bound=EncoderLike)
 _seq = itertools.count()  # global, so a copy's later registrations still win ties
 _JSONEncodeError = orjson.JSONEncodeError
 _orjson_dumps = orjson.dumps
-_PLAIN = Site().mode
 _MAX_LAYERS = 128  # layered copies kept per registry (see `layered`)
 
 
@@ -54,7 +53,7 @@ def _target_types(target: Any) -> tuple[type, ...]:
 
 # One value of each type every backend writes itself: an encoder that matches by value and
 # accepts one of these would never run for them.
-_NATIVE_SAMPLES = ("text", 1, 1.5, True, None, {}, [], ())
+_NATIVE_SAMPLES: tuple[object, ...] = ("text", 1, 1.5, True, None, {}, [], ())
 
 
 class _Unknown:
@@ -287,6 +286,7 @@ class EncoderRegistry:
         # built on the old state: a new dict, so a copy being built meanwhile lands in
         # the old one.
         self.engine_plan = plan if self.backend == "orjson" and not plan.prewalk else None
+        self._site.follow(self.engine_plan)
         self._plan = plan
         self._layers: dict[tuple[int, ...], tuple[tuple[Any, ...], EncoderRegistry]] = {}
 
@@ -299,14 +299,14 @@ class EncoderRegistry:
         the documents it writes fastest (docs/encoders.md, "Engines"); "msgspec" has
         msgspec write every document; "json" writes with the standard library.
         """
+        site = self._site
+        if not site.mode and backend is None:  # JSON-native data: orjson alone
+            try:
+                return _orjson_dumps(value, None, site.option)
+            except _JSONEncodeError:
+                pass
         plan = self.engine_plan
         if backend is None and plan is not None:
-            site = self._site
-            if site.mode == _PLAIN:  # JSON-native data: orjson alone, no Python call
-                try:
-                    return _orjson_dumps(value, None, plan.option)
-                except _JSONEncodeError:
-                    pass
             return site.encode(plan, value)
         backend = backend or self.backend
         _check_backend(backend)
