@@ -34,7 +34,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from uuid import UUID
 
 import msgspec
@@ -43,9 +43,6 @@ import orjson
 from egress.encoders._native import NATIVE_TYPES
 from egress.encoders._plan import Plan, RawJSON
 from egress.encoders._refused import write_from_walk
-
-if TYPE_CHECKING:
-    from egress.encoders._registry import EncoderRegistry
 
 __all__ = ["Site"]
 
@@ -179,6 +176,15 @@ class _Attempt:
 _ENGINES: weakref.WeakKeyDictionary[Plan, _Engines] = weakref.WeakKeyDictionary()
 
 
+class Registry(Protocol):
+    """What a site reads of an `EncoderRegistry`."""
+
+    @property
+    def engine_plan(self) -> Plan | None: ...
+
+    def dumps(self, value: Any) -> bytes: ...
+
+
 class Site:
     """One call site's memory of the mode its documents needed last (see above)."""
 
@@ -201,7 +207,7 @@ class Site:
         if self.mode == OFF:
             self.mode = PLAIN
 
-    def dumps(self, registry: EncoderRegistry, value: Any) -> bytes:
+    def dumps(self, registry: Registry, value: Any) -> bytes:
         """`registry.dumps(value)`, remembering the engine here rather than in the
         registry, whose other callers send other documents."""
         plan = registry.engine_plan
