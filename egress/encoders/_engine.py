@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import threading
 import weakref
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
@@ -55,7 +56,6 @@ _dumps = orjson.dumps
 _JSONEncodeError = orjson.JSONEncodeError
 _Fragment = orjson.Fragment
 _Raw = msgspec.Raw
-_msgspec_encode = msgspec.json.encode
 _OTHER, _MSGSPEC_WRITES, _ONE_SHOT = 0, 1, 2
 _NATIVE_TYPES = frozenset(NATIVE_TYPES)
 
@@ -107,9 +107,18 @@ class _Engines:
         self.plan = plan
         self.kinds = _Kinds(plan.msgspec_route)
         self.route = plan.msgspec_route
+        # One msgspec Encoder per plan: `msgspec.json.encode(value, enc_hook=...)` sets up
+        # an encoder per call, 1.3x the time on 100 small dataclasses. Its hook finds the
+        # attempt under way in this thread (nested attempts restore the outer one).
+        self.current = threading.local()
+        self.encoder = msgspec.json.Encoder(enc_hook=self._hook)
 
     def attempt(self) -> _Attempt:
         return _Attempt(self)
+
+    def _hook(self, value: Any) -> Any:
+        attempt: _Attempt = self.current.attempt
+        return attempt.hook(value)
 
 
 class _Attempt:
@@ -165,12 +174,17 @@ class _Attempt:
 
     def msgspec(self, value: Any) -> bytes:
         """msgspec writes the whole document; the Python walk if it refuses."""
+        current = self.engines.current
+        outer = getattr(current, "attempt", None)
+        current.attempt = self
         try:
-            return _msgspec_encode(value, enc_hook=self.hook)
+            return self.engines.encoder.encode(value)
         except _EncoderRaised as error:
             return write_from_walk(self.engines.plan, value, error.__cause__, self.memo)
         except (TypeError, ValueError, RecursionError, msgspec.EncodeError):  # its own refusals
             return write_from_walk(self.engines.plan, value, None, self.memo)
+        finally:
+            current.attempt = outer
 
 
 _ENGINES: weakref.WeakKeyDictionary[Plan, _Engines] = weakref.WeakKeyDictionary()
