@@ -273,10 +273,10 @@ def main() -> None:
 
     results = {"mixed": mixed}
     engine_workloads = [
-        ("rows", "rows with timestamps (1,000 rows, UTC and naive)", payloads.rows(), False),
+        ("rows", "rows with timestamps, UTC and naive (1,000 rows)", payloads.rows(), False),
         (
             "zoned",
-            "rows with timestamps (1,000 rows, UTC and +02:00)",
+            "rows with timestamps, UTC and +02:00 (1,000 rows)",
             payloads.zoned_rows(),
             False,
         ),

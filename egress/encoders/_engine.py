@@ -117,8 +117,22 @@ class _Engines:
         return _Attempt(self)
 
     def _hook(self, value: Any) -> Any:
-        attempt: _Attempt = self.current.attempt
-        return attempt.hook(value)
+        """msgspec's `enc_hook`: the registry's JSON for a value msgspec does not write,
+        as msgspec.Raw where it is JSON text already."""
+        cls = value.__class__
+        if cls in _NATIVE_TYPES:  # a dict key msgspec refuses (bool, None, a tuple...)
+            raise TypeError(f"{cls.__qualname__} is not a dict key")
+        serialize = self.plan.walk_table[cls]
+        try:
+            if self.kinds[cls] == _ONE_SHOT:
+                out = self.current.attempt.remember(value, serialize)
+            else:
+                out = serialize(value)
+        except Exception as error:
+            raise _EncoderRaised from error
+        if out.__class__ is RawJSON:
+            return _Raw(out.data)
+        return _Raw(_dumps(out)) if out.__class__ is _Fragment else out
 
 
 class _Attempt:
@@ -143,28 +157,10 @@ class _Attempt:
             if self.count >= SWITCH_AFTER:
                 raise _Switch
         elif kind == _ONE_SHOT:
-            return self._remember(value, self.engines.plan.table[cls])
+            return self.remember(value, self.engines.plan.table[cls])
         return self.engines.plan.table[cls](value)
 
-    def hook(self, value: Any) -> Any:
-        """msgspec's `enc_hook`: the registry's JSON for a value msgspec does not write,
-        as msgspec.Raw where it is JSON text already."""
-        cls = value.__class__
-        if cls in _NATIVE_TYPES:  # a dict key msgspec refuses (bool, None, a tuple...)
-            raise TypeError(f"{cls.__qualname__} is not a dict key")
-        table = self.engines.plan.walk_table
-        try:
-            if self.engines.kinds[cls] == _ONE_SHOT:
-                out = self._remember(value, table[cls])
-            else:
-                out = table[cls](value)
-        except Exception as error:
-            raise _EncoderRaised from error
-        if out.__class__ is RawJSON:
-            return _Raw(out.data)
-        return _Raw(_dumps(out)) if out.__class__ is _Fragment else out
-
-    def _remember(self, value: Any, serialize: Callable[[Any], Any]) -> Any:
+    def remember(self, value: Any, serialize: Callable[[Any], Any]) -> Any:
         found = self.memo.get(id(value))
         if found is not None and found[0] is value:
             return found[1]
