@@ -5,6 +5,8 @@ same; a user encoder always wins, and no generator item is lost when an engine s
 from __future__ import annotations
 
 import datetime
+import gc
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -71,3 +73,16 @@ def test_responses_and_pipelines_write_the_same_bytes_whichever_engine() -> None
         assert JSONResponse(ROWS).body == ROWS_TEXT
         assert to_response(ROWS).body == ROWS_TEXT
         assert to_response({"a": 1}).body == b'{"a":1}'
+
+
+def test_a_registry_state_replaced_is_not_kept_alive_by_the_engines() -> None:
+    registry, site = EncoderRegistry(), Site()
+    site.dumps(registry, ROWS)
+    registry.dumps(ROWS)
+    registry.dumps(ROWS, backend="msgspec")
+    old = weakref.ref(registry.engine_plan)  # type: ignore[arg-type]
+    registry.register(Money, lambda money: money.cents)
+    site.dumps(registry, ROWS)
+    registry.dumps(ROWS)
+    gc.collect()
+    assert old() is None

@@ -31,7 +31,6 @@ from __future__ import annotations
 import dataclasses
 import sys
 import threading
-import weakref
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -183,9 +182,6 @@ class _Attempt:
             current.attempt = outer
 
 
-_ENGINES: weakref.WeakKeyDictionary[Plan, _Engines] = weakref.WeakKeyDictionary()
-
-
 class Registry(Protocol):
     """What a site reads of an `EncoderRegistry`."""
 
@@ -230,16 +226,21 @@ class Site:
                 pass
         return self.encode(plan, value)
 
-    @staticmethod
-    def msgspec_only(plan: Plan, value: Any) -> bytes:
+    def msgspec_only(self, plan: Plan, value: Any) -> bytes:
         """msgspec writes the whole document (the "msgspec" backend), when it may."""
-        return _engines_for(plan).attempt().msgspec(value)
+        return self._engines_for(plan).attempt().msgspec(value)
+
+    def _engines_for(self, plan: Plan) -> _Engines:
+        """What the engines need of `plan`, kept for the site's latest plan only, so an
+        old registry state is not kept alive."""
+        engines = self._engines
+        if engines is None or engines.plan is not plan:
+            engines = self._engines = _Engines(plan)
+        return engines
 
     def encode(self, plan: Plan, value: Any) -> bytes:
         """The document when orjson alone did not write it, or the mode is another."""
-        engines = self._engines
-        if engines is None or engines.plan is not plan:
-            engines = self._engines = _engines_for(plan)
+        engines = self._engines_for(plan)
         attempt = engines.attempt()
         if self.mode == MSGSPEC and engines.route:
             self.calls += 1
@@ -255,10 +256,3 @@ class Site:
             return write_from_walk(plan, value, cause, attempt.memo)
         self.mode = DEFAULTS if attempt.calls else PLAIN
         return out
-
-
-def _engines_for(plan: Plan) -> _Engines:
-    found = _ENGINES.get(plan)
-    if found is None:
-        found = _ENGINES[plan] = _Engines(plan)
-    return found

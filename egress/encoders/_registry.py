@@ -313,7 +313,7 @@ class EncoderRegistry:
         if backend == "orjson" and plan is not None:
             return self._site.encode(plan, value)
         if backend == "msgspec" and self._plan.msgspec_route:
-            return Site.msgspec_only(self._plan, value)
+            return self._site.msgspec_only(self._plan, value)
         return self._walk_dumps(self._plan, value, backend)
 
     def _walk_dumps(self, plan: Plan, value: Any, backend: str) -> bytes:
