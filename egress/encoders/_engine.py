@@ -112,9 +112,6 @@ class _Engines:
         self.current = threading.local()
         self.encoder = msgspec.json.Encoder(enc_hook=self._hook)
 
-    def attempt(self) -> _Attempt:
-        return _Attempt(self)
-
     def _hook(self, value: Any) -> Any:
         """msgspec's `enc_hook`: the registry's JSON for a value msgspec does not write,
         as msgspec.Raw where it is JSON text already."""
@@ -228,7 +225,7 @@ class Site:
 
     def msgspec_only(self, plan: Plan, value: Any) -> bytes:
         """msgspec writes the whole document (the "msgspec" backend), when it may."""
-        return self._engines_for(plan).attempt().msgspec(value)
+        return _Attempt(self._engines_for(plan)).msgspec(value)
 
     def _engines_for(self, plan: Plan) -> _Engines:
         """What the engines need of `plan`, kept for the site's latest plan only, so an
@@ -240,8 +237,10 @@ class Site:
 
     def encode(self, plan: Plan, value: Any) -> bytes:
         """The document when orjson alone did not write it, or the mode is another."""
-        engines = self._engines_for(plan)
-        attempt = engines.attempt()
+        engines = self._engines
+        if engines is None or engines.plan is not plan:
+            engines = self._engines_for(plan)
+        attempt = _Attempt(engines)
         if self.mode == MSGSPEC and engines.route:
             self.calls += 1
             if self.calls % PROBE_EVERY:
