@@ -14,6 +14,7 @@ import decimal
 import enum
 import json
 import pathlib
+import re
 import uuid
 from typing import Any
 
@@ -108,6 +109,7 @@ scalars = st.one_of(
     st.builds(Profile, nickname=st.text(max_size=3)),
     st.sampled_from([Perm.R, Perm.R | Perm.W]),
     st.ip_addresses(),
+    st.sampled_from([re.compile(r"^a+$"), re.compile("x|y")]),
     st.sets(st.integers(0, 9), max_size=3),
     st.sampled_from([orjson.Fragment(b'{"pre":[1,2]}'), msgspec.Raw(b'"raw"')]),
     st.floats(allow_nan=True, allow_infinity=True),
