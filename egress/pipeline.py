@@ -26,6 +26,7 @@ from egress._protocol import result_method
 from egress._representations import negotiated
 from egress.encoders import Encoder, EncoderRegistry
 from egress.encoders import registry as default_registry
+from egress.encoders._engine import Site
 from egress.encoders._scoped import registry_for
 from egress.responses import JSONResponse, PlainText, Response
 from egress.responses._base import PLAIN_TYPES, with_body
@@ -126,6 +127,7 @@ class Pipeline:
     ) -> None:
         self.registry = registry_for(encoders)
         self.negotiate = negotiate
+        self._site = Site()  # which engine writes this pipeline's documents (encoders._engine)
         self.json_class = json_class
         self.str_class = str_class
         self.none_status = none_status
@@ -159,7 +161,7 @@ class Pipeline:
                 json_class = self._direct_json
                 if (kind is dict or kind is list) and json_class is not None:  # the common case
                     registry = self.registry
-                    return with_body(json_class, registry.dumps(value), registry)
+                    return with_body(json_class, self._site.dumps(registry, value), registry)
         return self._convert(value, None, None, 0, accept)
 
     async def to_response_async(self, value: Any, *, accept: Accept = ...) -> Response[Any]:
@@ -231,7 +233,8 @@ class Pipeline:
     def _json(self, value: Any, status: int | None, headers: RawHeaders | None) -> Response[Any]:
         json_class = self._direct_json
         if json_class is not None and status is None and headers is None:
-            return with_body(json_class, self.registry.dumps(value), self.registry)
+            registry = self.registry
+            return with_body(json_class, self._site.dumps(registry, value), registry)
         return self.json_class(
             value, status_code=status, headers=_given(headers), encoders=self.registry
         )

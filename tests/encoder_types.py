@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
+import re
 import sys
 from typing import NamedTuple
 
@@ -65,3 +67,23 @@ else:  # the same str-valued members before StrEnum existed
 class Money:
     def __init__(self, cents: int) -> None:
         self.cents = cents
+
+
+@dataclasses.dataclass
+class Account:
+    """A dataclass with attributes that are not fields: never written."""
+
+    name: str
+    _plan: str = "free"
+
+    def __post_init__(self) -> None:
+        self.password_hash = "s3cr3t"
+
+    @functools.cached_property
+    def risk_score(self) -> int:
+        return 97
+
+
+def exponent_free(text: bytes) -> bytes:
+    """`text` with `1e+16` written `1e16`: the one difference the backends may have."""
+    return re.sub(rb"(?<=[0-9])e\+(?=[0-9])", b"e", text)

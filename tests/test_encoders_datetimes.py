@@ -1,29 +1,30 @@
-"""datetime, date and time: one RFC 3339 form on every backend and with either engine
-writer (docs/encoders.md, "Dates and times").
+"""datetime, date and time: one RFC 3339 form on every backend and every route
+(docs/encoders.md, "Dates and times").
 
-Each case runs twice: with msgspec imported, when msgspec's writer writes the values
-both engines get right, and with msgspec out of sys.modules, when orjson's does. The
-expected text comes from isoformat where the form is isoformat's, and otherwise from
-what the form promises (RFC 3339 syntax, the same instant, the closest whole-minute
-offset), never from egress's own code.
+Each case runs twice: with a registry msgspec may write whole documents for, and with
+one whose user encoder keeps msgspec to single values (orjson and the Python walk write
+the documents). The expected text comes from isoformat where the form is isoformat's,
+and otherwise from what the form promises (RFC 3339 syntax, the wall time kept, the
+offset rounded by msgspec's rule; the exact instant with `datetime_exact`), never from
+egress's own code.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
-import sys
 import threading
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from egress import EncodeError, EncoderRegistry
+from egress.encoders import datetime_exact
 
 BACKENDS = ["orjson", "msgspec", "json"]
 UTC = timezone.utc
@@ -34,19 +35,22 @@ RFC3339_DATETIME = re.compile(
 RFC3339_TIME = re.compile(r"\d\d:\d\d:\d\d(\.\d{6})?(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?")
 
 
-@pytest.fixture(params=["msgspec writer", "orjson writer"])
-def registry(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> EncoderRegistry:
-    """A registry that meets its first datetime with msgspec imported, or without it."""
-    assert sys.modules["msgspec"] is msgspec
-    if request.param == "orjson writer":
-        monkeypatch.delitem(sys.modules, "msgspec")
-    return EncoderRegistry()
+class Unrelated:
+    """A class a dataclass could derive from: an encoder for it keeps msgspec from
+    writing whole documents (it could claim such a dataclass)."""
+
+
+@pytest.fixture(params=["msgspec documents", "orjson documents"])
+def registry(request: pytest.FixtureRequest) -> EncoderRegistry:
+    """A registry msgspec may write whole documents for, or one it may not."""
+    registry = EncoderRegistry()
+    if request.param == "orjson documents":
+        registry.register(Unrelated, repr)
+    return registry
 
 
 def backends_for(request: pytest.FixtureRequest) -> list[str]:
-    # the msgspec backend imports msgspec itself, so it belongs to the msgspec-writer run
-    writer = request.node.callspec.params["registry"]
-    return BACKENDS if writer == "msgspec writer" else ["orjson", "json"]
+    return BACKENDS
 
 
 def array(texts: list[str]) -> bytes:
@@ -65,9 +69,35 @@ def instant_us(text: str) -> int:
     return (parsed.replace(tzinfo=None) - datetime.min) // MICROSECOND - offset // MICROSECOND
 
 
+def offset_text(offset: timedelta) -> str:
+    """msgspec's offset rule, as the design states it: s = floor(seconds), minutes =
+    sign(s) * min((|s| + 29) // 60, 1439), 0 written Z."""
+    s = math.floor(offset.total_seconds())
+    minutes = int(math.copysign(min((abs(s) + 29) // 60, 1439), s))
+    if not minutes:
+        return "Z"
+    return f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 def check_datetime(value: datetime, text: str) -> None:
-    """`text` is the form of `value`: RFC 3339, isoformat's text where that is RFC 3339,
-    else the same instant at the closest whole-minute offset."""
+    """`text` is the form of `value`: RFC 3339, the wall time as isoformat writes it, the
+    offset by msgspec's rule."""
+    assert RFC3339_DATETIME.fullmatch(text), text
+    offset = value.utcoffset()
+    wall = value.replace(tzinfo=None).isoformat()
+    assert text == (wall if offset is None else wall + offset_text(offset))
+
+
+def check_time(value: time, text: str) -> None:
+    assert RFC3339_TIME.fullmatch(text), text
+    offset = value.utcoffset()
+    wall = value.replace(tzinfo=None).isoformat()
+    assert text == (wall if offset is None else wall + offset_text(offset))
+
+
+def check_exact_datetime(value: datetime, text: str) -> None:
+    """`text` is `datetime_exact`'s form of `value`: RFC 3339, isoformat's text where that
+    is RFC 3339, else the same instant at the closest whole-minute offset."""
     assert RFC3339_DATETIME.fullmatch(text), text
     offset = value.utcoffset()
     if offset is None:
@@ -88,7 +118,7 @@ def check_datetime(value: datetime, text: str) -> None:
     )
 
 
-def check_time(value: time, text: str) -> None:
+def check_exact_time(value: time, text: str) -> None:
     assert RFC3339_TIME.fullmatch(text), text
     offset = value.utcoffset()
     if offset is None:
@@ -176,13 +206,14 @@ def test_every_sub_minute_offset(registry: EncoderRegistry, request: Any) -> Non
         check_datetime(moment, text)
     for clock, text in zip(times, each_text(registry, times, request), strict=True):
         check_time(clock, text)
-    # orjson writes "+23:60" for the first one; msgspec writes neither the instant
+    # orjson writes "+23:60" for the first one
     for seconds_east, text in [
-        (86_385, "2023-12-31T23:59:15+23:59"),
-        (-86_385, "2024-01-01T00:00:45-23:59"),
-        (30, "2024-01-01T00:00:30+00:01"),  # half a minute rounds away from zero
-        (-29, "2024-01-01T00:00:29Z"),
-        (-31, "2023-12-31T23:59:31-00:01"),
+        (86_385, "2024-01-01T00:00:00+23:59"),
+        (-86_385, "2024-01-01T00:00:00-23:59"),
+        (30, "2024-01-01T00:00:00Z"),  # (30 + 29) // 60 = 0
+        (31, "2024-01-01T00:00:00+00:01"),
+        (-29, "2024-01-01T00:00:00Z"),
+        (-31, "2024-01-01T00:00:00-00:01"),
     ]:
         moment = datetime(2024, 1, 1, tzinfo=timezone(timedelta(seconds=seconds_east)))
         assert registry.dumps(moment) == f'"{text}"'.encode()
@@ -193,17 +224,17 @@ def test_offsets_with_microseconds(registry: EncoderRegistry, request: Any) -> N
     moments = [datetime(2024, 5, 5, 5, 5, 5, tzinfo=timezone(shift)) for shift in shifts]
     for moment, text in zip(moments, each_text(registry, moments, request), strict=True):
         check_datetime(moment, text)
-    assert registry.dumps(moments[0]) == b'"2024-05-05T05:05:04.999999+01:00"'
+    assert registry.dumps(moments[0]) == b'"2024-05-05T05:05:05+01:00"'
 
 
 @pytest.mark.parametrize(
     ("moment", "expected"),
     [
         # local mean time: +00:19:32 until 1937; RFC 3339 section 5.8's own example zone
-        (datetime(1900, 1, 1, tzinfo=ZoneInfo("Europe/Amsterdam")), "1900-01-01T00:00:28+00:20"),
+        (datetime(1900, 1, 1, tzinfo=ZoneInfo("Europe/Amsterdam")), "1900-01-01T00:00:00+00:20"),
         (
             datetime(1850, 6, 1, 12, tzinfo=ZoneInfo("America/New_York")),
-            "1850-06-01T12:00:02-04:56",
+            "1850-06-01T12:00:00-04:56",
         ),
         (
             datetime(2024, 3, 31, 3, 30, tzinfo=ZoneInfo("Europe/Amsterdam")),
@@ -253,20 +284,55 @@ def test_a_tzinfo_without_an_offset_is_written_naive(
         assert registry.dumps(value, backend=backend) == b'["2024-01-01T01:00:00","01:00:00"]'
 
 
-def test_an_instant_outside_the_calendar_at_every_offset(
-    registry: EncoderRegistry, request: Any
-) -> None:
+def test_the_calendars_ends_at_sub_minute_offsets(registry: EncoderRegistry) -> None:
+    # the wall time is kept, so every datetime has its text
+    moment = datetime(
+        1, 1, 1, 0, 0, 10, tzinfo=timezone(timedelta(hours=23, minutes=59, seconds=45))
+    )
+    assert registry.dumps(moment) == b'"0001-01-01T00:00:10+23:59"'
+    late = datetime.max.replace(tzinfo=timezone(timedelta(seconds=30)))
+    assert registry.dumps(late) == b'"9999-12-31T23:59:59.999999Z"'
+
+
+def exact_registry() -> EncoderRegistry:
+    registry = EncoderRegistry()
+    registry.register(datetime, datetime_exact)
+    registry.register(time, datetime_exact)
+    return registry
+
+
+def test_datetime_exact_names_the_same_instant() -> None:
+    registry = exact_registry()
+    for backend in BACKENDS:
+        out = registry.dumps(
+            [
+                datetime(1900, 1, 1, tzinfo=ZoneInfo("Europe/Amsterdam")),
+                datetime(2024, 1, 1, tzinfo=timezone(timedelta(seconds=30))),
+                time(0, 0, 10, tzinfo=timezone(timedelta(seconds=-31))),
+                datetime(2024, 1, 1, 12, tzinfo=UTC),
+            ],
+            backend=backend,
+        )
+        assert out == (
+            b'["1900-01-01T00:00:28+00:20","2024-01-01T00:00:30+00:01","23:59:41-00:01",'
+            b'"2024-01-01T12:00:00Z"]'
+        ), backend
+
+
+def test_datetime_exact_refuses_an_instant_outside_the_calendar() -> None:
     # 0001-01-01T00:00:10 at +23:59:45 is 0000-12-31T00:00:25Z: no year-1 text names it
     moment = datetime(
         1, 1, 1, 0, 0, 10, tzinfo=timezone(timedelta(hours=23, minutes=59, seconds=45))
     )
-    for backend in backends_for(request):
+    registry = exact_registry()
+    for backend in BACKENDS:
         with pytest.raises(EncodeError, match="falls outside the years 1-9999") as caught:
             registry.dumps({"at": [moment]}, backend=backend)
         assert caught.value.path == "$.at[0]"
-    # next to the calendar's end the other neighbouring minute still fits
     late = datetime.max.replace(tzinfo=timezone(timedelta(seconds=30)))
     assert registry.dumps(late) == b'"9999-12-31T23:59:29.999999Z"'
+    with pytest.raises(TypeError, match="takes a datetime or a time"):
+        datetime_exact(date(2024, 1, 1))
 
 
 # -- subclasses, and user encoders winning --------------------------------------------------
@@ -295,7 +361,7 @@ def test_subclasses_are_written_from_their_fields(registry: EncoderRegistry, req
         Clock(1, 2, 3, 99_995),
     ]
     expected = (
-        b'["2024-01-02T03:04:05.000006Z","1900-01-01T00:00:28+00:20","2024-01-02",'
+        b'["2024-01-02T03:04:05.000006Z","1900-01-01T00:00:00+00:20","2024-01-02",'
         b'"01:02:03.099995"]'
     )
     for backend in backends_for(request):
@@ -417,10 +483,11 @@ def agreed(registry: EncoderRegistry, value: Any, request: Any) -> str | None:
 @given(value=st.datetimes(timezones=zones))
 def test_any_datetime(registry: EncoderRegistry, request: Any, value: datetime) -> None:
     text = agreed(registry, value, request)
-    if text is None:  # only an instant that RFC 3339's years cannot hold
-        assert value.year in (1, 9999)
-    else:
-        check_datetime(value, text)
+    assert text is not None
+    check_datetime(value, text)
+    # the Python writer (a subclass: msgspec does not write it) writes msgspec's text
+    stamp = Stamp(*value.timetuple()[:6], value.microsecond, value.tzinfo, fold=value.fold)
+    assert agreed(registry, stamp, request) == text
 
 
 @settings(examples, max_examples=300)
@@ -429,6 +496,25 @@ def test_any_time(registry: EncoderRegistry, request: Any, value: time) -> None:
     text = agreed(registry, value, request)
     assert text is not None
     check_time(value, text)
+    clock = Clock(value.hour, value.minute, value.second, value.microsecond, value.tzinfo)
+    assert agreed(registry, clock, request) == text
+
+
+@settings(deadline=None, max_examples=300)
+@given(value=st.datetimes(timezones=zones))
+def test_any_datetime_exact(value: datetime) -> None:
+    try:
+        text = datetime_exact(value)
+    except EncodeError:  # only an instant that RFC 3339's years cannot hold
+        assert value.year in (1, 9999)
+    else:
+        check_exact_datetime(value, text)
+
+
+@settings(deadline=None, max_examples=300)
+@given(value=st.times(timezones=zones))
+def test_any_time_exact(value: time) -> None:
+    check_exact_time(value, datetime_exact(value))
 
 
 @settings(examples, max_examples=100)

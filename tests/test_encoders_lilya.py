@@ -96,7 +96,10 @@ def test_own_is_type_with_type_is_asked_only_for_instances_of_that_type() -> Non
 
     registry = EncoderRegistry()
     registry.register(Odd)
-    assert registry.dumps([Money(1), "s", Point(0, 0)]) == b'["odd","s",{"x":0,"y":0}]'
+    assert (
+        registry.dumps([Money(1), "s", Point(0, 0)])
+        == b'["odd","s",{"x":0,"y":0,"_secret":"hidden"}]'
+    )
     assert asked
     assert all(isinstance(value, Money) for value in asked)
 
@@ -194,3 +197,39 @@ def test_a_native_type_in_type_is_refused() -> None:
 
     with pytest.raises(ValueError, match="list is written natively"):
         EncoderRegistry().register(Listing)
+
+
+class Shout:
+    """Lilya-shaped, for str given as is_type: str values never reach an encoder."""
+
+    def is_type(self, value: Any) -> bool:
+        return isinstance(value, str)
+
+    def serialize(self, value: str) -> str:
+        return value.upper()
+
+
+class Anything:
+    """A catch-all: runs for every value the backends do not write themselves."""
+
+    def is_type(self, value: Any) -> bool:
+        return True
+
+    def serialize(self, value: Any) -> str:
+        return repr(value)
+
+
+def test_an_is_type_for_a_native_type_is_refused_like_a_native_type() -> None:
+    registry = EncoderRegistry()
+    with pytest.raises(ValueError, match=r"Shout's is_type accepts str values.*never run"):
+        registry.register(Shout())
+    with pytest.raises(ValueError, match="Shout's is_type accepts str values"):
+        to_response({"a": "b"}, encoders=[Shout])
+    assert registry.dumps({"a": "b"}) == b'{"a":"b"}'  # nothing was registered
+
+
+def test_a_catch_all_is_type_is_allowed() -> None:
+    registry = EncoderRegistry()
+    registry.register(Anything())
+    money = Money(1)
+    assert registry.dumps([money, "text"]) == b'["%s","text"]' % repr(money).encode()

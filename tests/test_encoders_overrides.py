@@ -20,7 +20,7 @@ BACKENDS = ["orjson", "msgspec", "json"]
 def test_dataclass_override(backend: str) -> None:
     registry = EncoderRegistry()
     registry.register(Point, lambda p: f"{p.x},{p.y}")
-    assert registry.dumps([Point(1, 2), Slotted(3)], backend=backend) == b'["1,2",{"a":3}]'
+    assert registry.dumps([Point(1, 2), Slotted(3)], backend=backend) == b'["1,2",{"a":3,"_b":0}]'
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -72,7 +72,7 @@ def test_predicate_sees_values_orjson_writes_natively(backend: str) -> None:
     registry = EncoderRegistry()
     registry.register(predicate=lambda v: isinstance(v, Color), serialize=lambda v: "colour")
     assert registry.dumps({"c": Color.GREEN, "p": Point(1, 2)}, backend=backend) == (
-        b'{"c":"colour","p":{"x":1,"y":2}}'
+        b'{"c":"colour","p":{"x":1,"y":2,"_secret":"hidden"}}'
     )
 
 
@@ -117,7 +117,7 @@ def test_dataclass_subclass_defined_after_registration(backend: str) -> None:
         y: int = 2
 
     assert registry.dumps([Child(), Slotted(), Point(1, 2)], backend=backend) == (
-        b'["base:Child","base:Slotted",{"x":1,"y":2}]'
+        b'["base:Child","base:Slotted",{"x":1,"y":2,"_secret":"hidden"}]'
     )
 
 

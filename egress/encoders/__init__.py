@@ -2,6 +2,7 @@
 
 from egress.encoders._encoder import Encoder
 from egress.encoders._errors import EncodeError
+from egress.encoders._exact import datetime_exact
 from egress.encoders._registry import (
     EncoderRegistry,
     dumps,
@@ -14,6 +15,7 @@ __all__ = [
     "EncodeError",
     "Encoder",
     "EncoderRegistry",
+    "datetime_exact",
     "dumps",
     "register_encoder",
     "registry",

@@ -1,9 +1,8 @@
-"""The three JSON writers, made to agree byte for byte.
+"""The writers of the plain data the Python walk produces, made to agree byte for byte.
 
-orjson is the fast path and the reference: its output is the canonical form. The
-msgspec and stdlib backends encode the plain data the Python walk produces, and
-only their number text needs care (msgspec writes `1e16` where orjson writes
-`1e+16`; Python's repr writes `1e-05` where orjson writes `0.00001`).
+Their only difference is the exponent of floats from 1e16 up, which design allows
+(`1e16` from msgspec, `1e+16` from orjson and the stdlib writer); Python's repr writes
+`1e-05` where both engines write `0.00001`, so the stdlib writer writes the engines' text.
 """
 
 from __future__ import annotations
@@ -12,18 +11,12 @@ import json.encoder
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 import orjson
 
 from egress.encoders._plan import RawJSON
 
-__all__ = [
-    "BACKENDS",
-    "canonical_float",
-    "encode_msgspec",
-    "encode_orjson",
-    "encode_stdlib",
-    "msgspec_float_hook",
-]
+__all__ = ["BACKENDS", "canonical_float", "encode_msgspec", "encode_orjson", "encode_stdlib"]
 
 BACKENDS = ("orjson", "msgspec", "json")
 _encode_str: Callable[[str], str] = json.encoder.encode_basestring  # C-accelerated
@@ -46,11 +39,6 @@ def canonical_float(value: float) -> str:
     return f"{mantissa}e{power}"
 
 
-def msgspec_float_hook(value: float) -> Any:
-    """msgspec writes `1e16` where orjson writes `1e+16`: hand it orjson's text."""
-    return RawJSON(orjson.dumps(value)) if abs(value) >= 1e16 else value
-
-
 def encode_orjson(plain: Any) -> bytes:
     return orjson.dumps(plain, default=_orjson_fragment)
 
@@ -59,18 +47,12 @@ def _orjson_fragment(raw: RawJSON) -> Any:
     return orjson.Fragment(raw.data)
 
 
+def _msgspec_raw(fragment: RawJSON) -> Any:
+    return msgspec.Raw(fragment.data)
+
+
 def encode_msgspec(plain: Any) -> bytes:
-    try:
-        import msgspec
-    except ImportError:
-        raise ImportError(
-            "the msgspec backend needs msgspec: pip install 'egress[msgspec]'"
-        ) from None
-
-    def raw(fragment: RawJSON) -> Any:
-        return msgspec.Raw(fragment.data)
-
-    return bytes(msgspec.json.encode(plain, enc_hook=raw))
+    return msgspec.json.encode(plain, enc_hook=_msgspec_raw)
 
 
 def _write(value: Any, out: list[str]) -> None:

@@ -1,10 +1,10 @@
 """The built-in type handlers and the JSON form each type takes (docs/encoders.md).
 
-Where orjson writes a type natively (dataclass, Enum, UUID, str/int subclasses),
-the form here equals orjson's, so the fast path can leave that type to orjson and
-the Python handler agrees with it whenever it does run. datetime, date and time
-always come here (orjson's writer is wrong for some of them): `_datetimes` has their
-form and writers.
+Where msgspec writes a type natively (dataclass, attrs, Struct, datetime, Enum, UUID,
+Decimal, bytes, sets, tuples), the form here is msgspec's, and where orjson does (Enum,
+UUID, str/int subclasses), orjson's agrees with it: so an engine may write such values
+itself, and the Python handler agrees with it whenever it does run (see `_native`).
+`_datetimes` has the form and writers of datetime, date and time.
 """
 
 from __future__ import annotations
@@ -24,21 +24,29 @@ from pathlib import PurePath
 from typing import Any, NamedTuple
 from uuid import UUID
 
+import msgspec
 import orjson
 
 from egress.encoders._datetimes import DateEncoder, DatetimeEncoder, TimeEncoder
 from egress.encoders._encoder import Encoder, FunctionEncoder
 from egress.encoders._errors import EncodeError
 from egress.encoders._native import (
+    ATTRS,
+    BYTES,
     DATACLASS,
     DATE,
     DATETIME,
+    DECIMAL,
     DICT_SUBCLASS,
     ENUM,
     INT_SUBCLASS,
     LIST_SUBCLASS,
+    SET,
     STR_SUBCLASS,
+    STRUCT,
     TIME,
+    TIMEDELTA,
+    TUPLE_SUBCLASS,
     UUID_,
     Native,
 )
@@ -67,30 +75,29 @@ def encode_bytes(value: bytes | bytearray | memoryview) -> str:
     return base64.b64encode(value).decode("ascii")
 
 
-class _PublicFields(dict[type, frozenset[str]]):
-    """Per dataclass: its field names when none starts with an underscore (else none)."""
+class _FieldNames(dict[type, tuple[str, ...]]):
+    """Per dataclass: the names of its fields, in order."""
 
-    def __missing__(self, cls: type) -> frozenset[str]:
-        names = frozenset(f.name for f in dataclasses.fields(cls))
-        found = frozenset() if any(name[0] == "_" for name in names) else names
-        self[cls] = found
-        return found
+    def __missing__(self, cls: type) -> tuple[str, ...]:
+        names = self[cls] = tuple(f.name for f in dataclasses.fields(cls))
+        return names
+
+
+_UNSET = object()
 
 
 class _DataclassEncoder(Encoder[Any]):
-    """orjson's form: the instance's __dict__ (its fields, for a slots class) without the
-    names that start with an underscore.
-
-    When orjson hands dataclasses over (a registered encoder could claim one), this runs
-    for each of them: an instance whose __dict__ holds only public fields is passed on as
-    it is, which keeps that cost near 3x orjson's own instead of 6x.
-    """
+    """A dataclass is its `dataclasses.fields()`, `_private` ones included, as
+    `dataclasses.asdict`, FastAPI and msgspec write it: attributes that are not fields
+    (set in `__post_init__`, a `cached_property`) never reach the output. A field whose
+    attribute was never set (`field(init=False)` without a default) is left out, as
+    msgspec leaves it out."""
 
     name = "dataclass"
     priority = _RECORDS
 
     def __init__(self) -> None:
-        self._public = _PublicFields()
+        self._names = _FieldNames()
 
     def matches_class(self, cls: type) -> int | None:
         return len(cls.__mro__) if dataclasses.is_dataclass(cls) else None
@@ -98,15 +105,13 @@ class _DataclassEncoder(Encoder[Any]):
     def is_type(self, value: object) -> bool:
         return self.matches_class(type(value)) is not None
 
-    def serialize(self, value: Any) -> Any:
-        try:
-            attributes = value.__dict__
-        except AttributeError:  # a slots dataclass
-            fields = dataclasses.fields(value)
-            return {f.name: getattr(value, f.name) for f in fields if f.name[0] != "_"}
-        if self._public[value.__class__].issuperset(attributes):
-            return attributes  # only read: orjson writes it, the walk copies out of it
-        return {k: v for k, v in attributes.items() if k[0] != "_"}
+    def serialize(self, value: Any) -> dict[str, Any]:
+        out = {}
+        for name in self._names[value.__class__]:
+            item = getattr(value, name, _UNSET)
+            if item is not _UNSET:
+                out[name] = item
+        return out
 
     @property
     def checks_values(self) -> bool:
@@ -179,31 +184,43 @@ class _PydanticEncoder(_PluginEncoder):
         return bytes(value.__pydantic_serializer__.to_json(value))
 
 
-class _MsgspecEncoder(_PluginEncoder):
+class _MsgspecEncoder(Encoder[Any]):
     """A Struct encodes as msgspec's own JSON, inserted as-is; when it holds a type
     msgspec cannot encode, its fields go through the registry instead."""
 
+    __type__ = msgspec.Struct
     name = "msgspec"
-    module = "msgspec"
     priority = _MODELS
-
-    def base_class(self) -> type | None:
-        return getattr(sys.modules["msgspec"], "Struct", None)
 
     def serialize(self, value: Any) -> Any:
         data = self.serialize_json(value)
         return _Fragment(data) if data.__class__ is bytes else data
 
     def serialize_json(self, value: Any) -> Any:
-        msgspec = sys.modules["msgspec"]
         try:
             return msgspec.json.encode(value)
-        except (TypeError, msgspec.EncodeError):
+        except (TypeError, ValueError):
             return msgspec.structs.asdict(value)
 
 
+class _PreEncodedEncoder(Encoder[Any]):
+    """JSON text made elsewhere: `orjson.Fragment` (orjson writes it itself) and
+    `msgspec.Raw` (msgspec does), inserted as they are by every backend."""
+
+    __type__ = (_Fragment, msgspec.Raw)
+    name = "pre_encoded"
+    priority = _MODELS
+
+    def serialize(self, value: Any) -> Any:
+        return value if value.__class__ is _Fragment else _Fragment(bytes(value))
+
+    def serialize_json(self, value: Any) -> bytes:
+        return orjson.dumps(value) if value.__class__ is _Fragment else bytes(value)
+
+
 class _AttrsEncoder(_PluginEncoder):
-    """attrs instances: their public fields, like dataclasses."""
+    """attrs instances: their fields whose names do not start with an underscore, as
+    msgspec writes them."""
 
     name = "attrs"
     module = "attr"
@@ -226,7 +243,12 @@ class _AttrsEncoder(_PluginEncoder):
         if names is None:
             fields = sys.modules["attr"].fields(value.__class__)
             names = self._names[value.__class__] = tuple(f.name for f in fields if f.name[0] != "_")
-        return {name: getattr(value, name) for name in names}
+        out = {}
+        for name in names:  # an attribute never set is left out, as msgspec does
+            item = getattr(value, name, _UNSET)
+            if item is not _UNSET:
+                out[name] = item
+        return out
 
 
 def _fn(types: type | tuple[type, ...], serialize: Any, name: str, priority: int) -> Encoder[Any]:
@@ -247,7 +269,7 @@ _IP_TYPES = (
 
 class Builtin(NamedTuple):
     encoder: Encoder[Any]
-    stands_in_for: Native | None  # the orjson handling whose form it writes (_native)
+    stands_in_for: tuple[Native, ...]  # the engines' handlings whose form it writes (_native)
 
 
 def builtin_encoders(max_items: int = DEFAULT_MAX_ITEMS) -> list[Builtin]:
@@ -255,25 +277,26 @@ def builtin_encoders(max_items: int = DEFAULT_MAX_ITEMS) -> list[Builtin]:
     with the orjson handling it stands in for: while it is registered, orjson may keep
     writing those values itself, as they come out the same."""
     return [
-        Builtin(_PydanticEncoder(), None),
-        Builtin(_MsgspecEncoder(), None),
-        Builtin(_AttrsEncoder(), None),
-        Builtin(_DataclassEncoder(), DATACLASS),
-        Builtin(_fn(tuple, list, "tuple", _RECORDS), None),
-        Builtin(_fn(enum.Enum, lambda value: value.value, "enum", _ENUMS), ENUM),
-        Builtin(DatetimeEncoder(_SCALARS), DATETIME),
-        Builtin(DateEncoder(_SCALARS), DATE),
-        Builtin(TimeEncoder(_SCALARS), TIME),
-        Builtin(_fn(timedelta, encode_timedelta, "timedelta", _SCALARS), None),
-        Builtin(_fn(UUID, str, "uuid", _SCALARS), UUID_),
-        Builtin(_fn(Decimal, str, "decimal", _SCALARS), None),
-        Builtin(_fn(PurePath, str, "path", _SCALARS), None),
-        Builtin(_fn(_IP_TYPES, str, "ip_address", _SCALARS), None),
-        Builtin(_fn(re.Pattern, lambda value: value.pattern, "pattern", _SCALARS), None),
-        Builtin(_fn((bytes, bytearray, memoryview), encode_bytes, "bytes", _SCALARS), None),
-        Builtin(_fn(str, str.__str__, "str_subclass", _SCALARS), STR_SUBCLASS),
-        Builtin(_fn(int, int.__int__, "int_subclass", _SCALARS), INT_SUBCLASS),
-        Builtin(_fn(_ARRAYS, list, "collection", _COLLECTIONS), LIST_SUBCLASS),
-        Builtin(_fn(Mapping, dict, "mapping", _COLLECTIONS), DICT_SUBCLASS),
-        Builtin(_IteratorEncoder(max_items), None),
+        Builtin(_PydanticEncoder(), ()),
+        Builtin(_MsgspecEncoder(), (STRUCT,)),
+        Builtin(_PreEncodedEncoder(), ()),
+        Builtin(_AttrsEncoder(), (ATTRS,)),
+        Builtin(_DataclassEncoder(), (DATACLASS,)),
+        Builtin(_fn(tuple, list, "tuple", _RECORDS), (TUPLE_SUBCLASS,)),
+        Builtin(_fn(enum.Enum, lambda value: value.value, "enum", _ENUMS), (ENUM,)),
+        Builtin(DatetimeEncoder(_SCALARS), (DATETIME,)),
+        Builtin(DateEncoder(_SCALARS), (DATE,)),
+        Builtin(TimeEncoder(_SCALARS), (TIME,)),
+        Builtin(_fn(timedelta, encode_timedelta, "timedelta", _SCALARS), (TIMEDELTA,)),
+        Builtin(_fn(UUID, str, "uuid", _SCALARS), (UUID_,)),
+        Builtin(_fn(Decimal, str, "decimal", _SCALARS), (DECIMAL,)),
+        Builtin(_fn(PurePath, str, "path", _SCALARS), ()),
+        Builtin(_fn(_IP_TYPES, str, "ip_address", _SCALARS), ()),
+        Builtin(_fn(re.Pattern, lambda value: value.pattern, "pattern", _SCALARS), ()),
+        Builtin(_fn((bytes, bytearray, memoryview), encode_bytes, "bytes", _SCALARS), (BYTES,)),
+        Builtin(_fn(str, str.__str__, "str_subclass", _SCALARS), (STR_SUBCLASS,)),
+        Builtin(_fn(int, int.__int__, "int_subclass", _SCALARS), (INT_SUBCLASS,)),
+        Builtin(_fn(_ARRAYS, list, "collection", _COLLECTIONS), (LIST_SUBCLASS, SET)),
+        Builtin(_fn(Mapping, dict, "mapping", _COLLECTIONS), (DICT_SUBCLASS,)),
+        Builtin(_IteratorEncoder(max_items), ()),
     ]

@@ -1,12 +1,15 @@
-"""What orjson writes by itself, and what it takes for a registry to write it instead.
+"""What the engines write by themselves, and what it takes for a registry to write it instead.
 
-This module is the one place that knows orjson's own handlings. orjson writes
+This module is the one place that knows the engines' own handlings. orjson writes
 dataclasses, datetimes, Enum and UUID values and the subclasses of str, int, list and
-dict without calling `default`. Each of those has a built-in encoder that stands in for
-it (writes the same form, see `_builtins`), so orjson may keep writing such values while
-that built-in is registered and no other encoder could claim them. Otherwise the
-registry takes the handling over: with the PASSTHROUGH option that sends such values to
-`default`, or, for Enum and UUID (orjson has no such option), with a Python pre-walk.
+dict without calling `default`; msgspec writes dataclasses, attrs classes, Structs,
+datetimes, timedeltas, Enum, UUID, Decimal, bytes, sets, tuples and the subclasses of
+list, tuple and dict without calling `enc_hook`. Each handling has a built-in encoder
+that stands in for it (writes the same form, see `_builtins`), so an engine may keep
+writing such values while that built-in is registered and no other encoder could claim
+them. Otherwise the registry takes the handling over: for orjson with the PASSTHROUGH
+option that sends such values to `default`, or, for Enum and UUID (orjson has no such
+option), with a Python pre-walk; for msgspec by not letting it write whole documents.
 
 "Could claim" must not depend on which classes exist yet: a dataclass or a str subclass
 can derive from a registered class at any time, after the registry compiled its options.
@@ -17,52 +20,62 @@ from __future__ import annotations
 import abc
 import enum
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, time
-from typing import TYPE_CHECKING, NamedTuple
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
+import msgspec
 import orjson
 
-if TYPE_CHECKING:
-    from egress.encoders._plan import Entry
-
 __all__ = [
+    "ATTRS",
+    "BYTES",
     "DATACLASS",
     "DATE",
     "DATETIME",
+    "DECIMAL",
     "DICT_SUBCLASS",
     "ENUM",
     "INT_SUBCLASS",
     "LIST_SUBCLASS",
     "NATIVES",
     "NATIVE_TYPES",
+    "SET",
+    "STRUCT",
     "STR_SUBCLASS",
     "TIME",
+    "TIMEDELTA",
+    "TUPLE_SUBCLASS",
     "UUID_",
+    "Claim",
+    "EngineSettings",
     "Native",
-    "orjson_settings",
+    "engine_settings",
 ]
 
 # Types every backend writes itself, never asking an encoder: nobody can take them over.
 NATIVE_TYPES = (str, int, float, bool, type(None), dict, list, tuple)
 
 _PREWALK = 0  # no PASSTHROUGH option exists: only a Python pre-walk takes these over
+_ASKS = -1  # orjson never writes these itself: they always reach `default`
 _BASETYPE = 1 << 10  # Py_TPFLAGS_BASETYPE: the class can be subclassed
 
 
 class Native(NamedTuple):
-    """One of orjson's own handlings."""
+    """One of the engines' own handlings."""
 
     what: str  # names the handling, and tells apart those that share an option
-    option: int  # the PASSTHROUGH option that hands these values to `default`, or _PREWALK
+    option: int  # orjson's PASSTHROUGH option for these values, _PREWALK or _ASKS
     claims: Callable[[type], bool]  # could an encoder registered for this class claim one
     orjson_form: bool = True  # False: orjson's text is not egress's, so always take it over
+    msgspec: bool = False  # msgspec writes these itself, in egress's form
 
 
 def _open_ended(target: type) -> bool:
-    """Any class a dataclass or a str/int/list/dict subclass may derive from, now or
-    later: every class that can be subclassed, except an Enum (orjson writes Enum
-    members as Enum members first, whatever else they are)."""
+    """Any class a dataclass, attrs class or a str/int/list/dict subclass may derive from,
+    now or later: every class that can be subclassed, except an Enum (the engines write
+    Enum members as Enum members first, whatever else they are)."""
     return bool(target.__flags__ & _BASETYPE) and not issubclass(target, enum.Enum)
 
 
@@ -72,8 +85,16 @@ def _virtual(target: type) -> bool:
     return isinstance(target, abc.ABCMeta) and not issubclass(target, NATIVE_TYPES)
 
 
-def _enum_family(target: type) -> bool:
-    return issubclass(target, enum.Enum) or issubclass(enum.Enum, target) or _virtual(target)
+def _family(*natives: type) -> Callable[[type], bool]:
+    """The engines write instances of `natives` and of their subclasses: an encoder for
+    one of those classes, a subclass or a base claims some of them."""
+
+    def claims(target: type) -> bool:
+        return _virtual(target) or any(
+            issubclass(target, n) or issubclass(n, target) for n in natives
+        )
+
+    return claims
 
 
 def _base_of(native: type) -> Callable[[type], bool]:
@@ -85,43 +106,81 @@ def _base_of(native: type) -> Callable[[type], bool]:
     return claims
 
 
-DATACLASS = Native("dataclass instances", orjson.OPT_PASSTHROUGH_DATACLASS, _open_ended)
-STR_SUBCLASS = Native("str subclasses", orjson.OPT_PASSTHROUGH_SUBCLASS, _open_ended)
-INT_SUBCLASS = Native("int subclasses", orjson.OPT_PASSTHROUGH_SUBCLASS, _open_ended)
-LIST_SUBCLASS = Native("list subclasses", orjson.OPT_PASSTHROUGH_SUBCLASS, _open_ended)
-DICT_SUBCLASS = Native("dict subclasses", orjson.OPT_PASSTHROUGH_SUBCLASS, _open_ended)
-# orjson 3.11-3.13 misplace the digits of some microsecond times, round sub-minute UTC
-# offsets into invalid text and write Z for an offset of None, so datetimes always come to
-# egress (see _datetimes for the form and the writers asked where they are right).
-DATETIME = Native("datetime", orjson.OPT_PASSTHROUGH_DATETIME, _base_of(datetime), False)
-DATE = Native("date", orjson.OPT_PASSTHROUGH_DATETIME, _base_of(date), False)
-TIME = Native("time", orjson.OPT_PASSTHROUGH_DATETIME, _base_of(time), False)
-ENUM = Native("Enum members", _PREWALK, _enum_family)
-UUID_ = Native("UUID", _PREWALK, _base_of(UUID))
+_SUBCLASS = orjson.OPT_PASSTHROUGH_SUBCLASS
+# orjson writes a dataclass's __dict__ (attributes that are not fields too) and gets some
+# datetimes and every aware time wrong: those always come to egress.
+_DATACLASS = orjson.OPT_PASSTHROUGH_DATACLASS
+DATACLASS = Native("dataclass instances", _DATACLASS, _open_ended, False, True)
+ATTRS = Native("attrs instances", _ASKS, _open_ended, True, True)
+STRUCT = Native("msgspec Structs", _ASKS, _family(msgspec.Struct), True, True)
+STR_SUBCLASS = Native("str subclasses", _SUBCLASS, _open_ended)
+INT_SUBCLASS = Native("int subclasses", _SUBCLASS, _open_ended)
+LIST_SUBCLASS = Native("list subclasses", _SUBCLASS, _open_ended, True, True)
+DICT_SUBCLASS = Native("dict subclasses", _SUBCLASS, _open_ended, True, True)
+TUPLE_SUBCLASS = Native("tuple subclasses", _ASKS, _open_ended, True, True)
+DATETIME = Native("datetime", orjson.OPT_PASSTHROUGH_DATETIME, _base_of(datetime), False, True)
+DATE = Native("date", orjson.OPT_PASSTHROUGH_DATETIME, _base_of(date), False, True)
+TIME = Native("time", orjson.OPT_PASSTHROUGH_DATETIME, _base_of(time), False, True)
+TIMEDELTA = Native("timedelta", _ASKS, _family(timedelta), True, True)
+ENUM = Native(
+    "Enum members",
+    _PREWALK,
+    lambda t: issubclass(t, enum.Enum) or issubclass(enum.Enum, t) or _virtual(t),
+    True,
+    True,
+)
+UUID_ = Native("UUID", _PREWALK, _family(UUID), True, True)
+DECIMAL = Native("Decimal", _ASKS, _family(Decimal), True, True)
+BYTES = Native("bytes", _ASKS, _family(bytes, bytearray, memoryview), True, True)
+SET = Native("sets", _ASKS, _family(set, frozenset), True, True)
 
 NATIVES = (
     DATACLASS,
+    ATTRS,
+    STRUCT,
     STR_SUBCLASS,
     INT_SUBCLASS,
     LIST_SUBCLASS,
     DICT_SUBCLASS,
+    TUPLE_SUBCLASS,
     DATETIME,
     DATE,
     TIME,
+    TIMEDELTA,
     ENUM,
     UUID_,
+    DECIMAL,
+    BYTES,
+    SET,
 )
 
 
-def orjson_settings(entries: Sequence[Entry]) -> tuple[int, bool]:
-    """orjson's option bits, and whether a Python pre-walk is needed, for these entries.
+class Claim(Protocol):
+    """What the settings read of one registration (a `_plan.Entry`)."""
 
-    A handling is taken over when orjson's form is not egress's, when no registered
-    built-in stands in for it (the user removed it), or when a user encoder could claim
-    such a value: a value predicate could claim anything.
+    @property
+    def encoder(self) -> Any: ...
+    @property
+    def builtin(self) -> bool: ...
+    @property
+    def stands_in_for(self) -> tuple[Native, ...]: ...
+
+
+class EngineSettings(NamedTuple):
+    option: int  # orjson's option bits
+    prewalk: bool  # orjson must be given a pre-walked value (Enum or UUID taken over)
+    msgspec_route: bool  # msgspec may write whole documents: it claims nothing a user does
+
+
+def engine_settings(entries: Sequence[Claim]) -> EngineSettings:
+    """The engines' settings for these registrations.
+
+    A handling is taken over when no registered built-in stands in for it (the user
+    removed it), or when a user encoder could claim such a value: a value predicate
+    could claim anything. orjson also hands over what it writes in another form.
     """
-    standing = {e.stands_in_for for e in entries if e.builtin}
-    taken = {n for n in NATIVES if not n.orjson_form or n not in standing}
+    standing = {n for e in entries if e.builtin for n in e.stands_in_for}
+    taken = {n for n in NATIVES if n not in standing}
     for entry in entries:
         if entry.builtin:
             continue
@@ -131,6 +190,10 @@ def orjson_settings(entries: Sequence[Entry]) -> tuple[int, bool]:
             break
         taken.update(n for n in NATIVES if any(n.claims(t) for t in targets))
     option = 0
-    for native in taken:
+    prewalk = False
+    for native in NATIVES:
+        if native.option == _ASKS or (native not in taken and native.orjson_form):
+            continue
         option |= native.option
-    return option, any(n.option == _PREWALK for n in taken)
+        prewalk = prewalk or native.option == _PREWALK
+    return EngineSettings(option, prewalk, not any(n.msgspec for n in taken))

@@ -1,4 +1,4 @@
-"""A registry's compiled form: the per-type dispatch table and orjson's options.
+"""A registry's compiled form: the per-type dispatch table and the engines' settings.
 
 A Plan is immutable once built; the registry builds a new one on every change and
 swaps it in with one assignment, so a thread encoding meanwhile sees the old plan
@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import Any, NamedTuple
 
 import orjson
 
-from egress.encoders._datetimes import DatetimeEncoder, default_writing_datetimes
 from egress.encoders._encoder import Encoder
 from egress.encoders._errors import unsupported
-from egress.encoders._native import ENUM, Native, orjson_settings
+from egress.encoders._native import ENUM, Native, engine_settings
 
 __all__ = ["Entry", "Plan", "RawJSON", "Registration"]
 
@@ -34,7 +32,7 @@ class Entry(NamedTuple):
     seq: int  # registration order: newer wins a tie
     registered: object  # what the caller registered; unregister() and encoders() use it
     builtin: bool = False
-    stands_in_for: Native | None = None  # built-ins: the orjson handling whose form it writes
+    stands_in_for: tuple[Native, ...] = ()  # built-ins: the engines' handlings whose form it writes
 
 
 class Registration(NamedTuple):
@@ -125,18 +123,9 @@ class Plan:
         self.table = _TypeTable(self, raw_json=False)
         self.walk_table = _TypeTable(self, raw_json=True)
         self._candidates: dict[type, list[Entry]] = {}
-        self.option, self.prewalk = orjson_settings(self.entries)
+        self.option, self.prewalk, self.msgspec_route = engine_settings(self.entries)
         self.subclass_passthrough = bool(self.option & orjson.OPT_PASSTHROUGH_SUBCLASS)
-        if self._datetimes_are_builtin():
-            self.default = default_writing_datetimes(self.table)
-        else:
-            self.default = _default(self.table)
-
-    def _datetimes_are_builtin(self) -> bool:
-        """Whether the built-in datetime encoder writes exact datetimes (no user encoder
-        or value predicate comes first)."""
-        found = self.candidates(datetime)
-        return bool(found) and found[0].builtin and isinstance(found[0].encoder, DatetimeEncoder)
+        self.default = _default(self.table)
 
     def candidates(self, cls: type) -> list[Entry]:
         """Entries that may take instances of `cls`, best first (design.md ordering)."""

@@ -16,12 +16,13 @@ from egress.encoders._encoder import (
     Encoder,
     EncoderLike,
     FunctionEncoder,
+    ShapedEncoder,
     as_encoder,
     is_encoder_class,
 )
+from egress.encoders._engine import Site
 from egress.encoders._native import NATIVE_TYPES
 from egress.encoders._plan import Entry, Plan, Registration
-from egress.encoders._refused import after_refusal
 from egress.encoders._walk import Explained, Walker
 
 __all__ = ["EncoderRegistry", "dumps", "register_encoder", "registry", "to_jsonable"]
@@ -50,6 +51,41 @@ def _target_types(target: Any) -> tuple[type, ...]:
     return targets
 
 
+# One value of each type every backend writes itself: an encoder that matches by value and
+# accepts one of these would never run for them.
+_NATIVE_SAMPLES: tuple[object, ...] = ("text", 1, 1.5, True, None, {}, [], ())
+
+
+class _Unknown:
+    """A value of a class no encoder knows: a predicate that accepts it accepts anything."""
+
+
+def _refuse_native_predicate(encoder: Encoder[Any]) -> None:
+    """A Lilya-shaped predicate (an `is_type` without `__type__`) that
+    accepts str, int, float, bool, None, dict, list or tuple values: the backends write
+    those before any encoder is asked, so it would silently never run for them. Refused
+    like an encoder registered for one of those types; a catch-all is allowed."""
+    if not isinstance(encoder, ShapedEncoder) or encoder.target_types():
+        return
+    try:
+        if encoder.is_type(_Unknown()):
+            return
+    except Exception:
+        pass
+    for sample in _NATIVE_SAMPLES:
+        try:
+            claimed = encoder.is_type(sample)
+        except Exception:
+            continue
+        if claimed:
+            kind = type(sample).__name__
+            raise ValueError(
+                f"{encoder.name}'s is_type accepts {kind} values, which every JSON backend "
+                "writes natively, so it would never run for them; match a subclass of "
+                f"{kind} (set __type__ to it), or convert the value first"
+            )
+
+
 class EncoderRegistry:
     """Priority-ordered type handlers and the JSON backends that use them."""
 
@@ -60,6 +96,7 @@ class EncoderRegistry:
         self._backend = backend
         self.max_items = max_items
         self._lock = threading.Lock()
+        self._site = Site()  # the engine `dumps` found fastest for its documents
         self._entries: list[Entry] = []
         if builtins:
             self._entries = [
@@ -146,6 +183,7 @@ class EncoderRegistry:
     def _add_encoder(self, candidate: Any, priority: int | None, name: str | None) -> Any:
         encoder, registered = as_encoder(candidate)
         _target_types(encoder.target_types())
+        _refuse_native_predicate(encoder)
         self._add(encoder, registered, priority, name)
         return registered
 
@@ -243,42 +281,49 @@ class EncoderRegistry:
         return self._backend
 
     def _install(self, plan: Plan) -> None:
-        # `_fast` is the plan when a plain `dumps(value)` can go straight to orjson, so
-        # the hot path decides with one attribute read. Layered copies were built on the
-        # old state: a new dict, so a copy being built meanwhile lands in the old one.
-        self._fast = plan if self.backend == "orjson" and not plan.prewalk else None
+        # `engine_plan` is the plan when a plain `dumps(value)` can go to the engines (see
+        # _engine), so the hot path decides with one attribute read. Layered copies were
+        # built on the old state: a new dict, so a copy being built meanwhile lands in
+        # the old one.
+        self.engine_plan = plan if self.backend == "orjson" and not plan.prewalk else None
+        self._site.follow(self.engine_plan)
         self._plan = plan
         self._layers: dict[tuple[int, ...], tuple[tuple[Any, ...], EncoderRegistry]] = {}
 
     # -- encoding -------------------------------------------------------------------------
 
     def dumps(self, value: Any, *, backend: str | None = None) -> bytes:
-        """JSON bytes for `value`; EncodeError (a TypeError) names what failed and where."""
-        plan = self._fast if backend is None else self._direct(backend)
-        if plan is not None:
-            try:
-                return _orjson_dumps(value, plan.default, plan.option)
-            except _JSONEncodeError as error:
-                return after_refusal(plan, value, error)
-        return self._walk_dumps(self._plan, value, backend or self.backend)
+        """JSON bytes for `value`; EncodeError (a TypeError) names what failed and where.
 
-    def _direct(self, backend: str) -> Plan | None:
-        """The plan when `backend` can encode straight from it: orjson, no pre-walk."""
+        The "orjson" backend (the default) is orjson and msgspec together, each writing
+        the documents it writes fastest (docs/encoders.md, "Engines"); "msgspec" has
+        msgspec write every document; "json" writes with the standard library.
+        """
+        site = self._site
+        if not site.mode and backend is None:  # JSON-native data: orjson alone
+            try:
+                return _orjson_dumps(value, None, site.option)
+            except _JSONEncodeError:
+                pass
+        plan = self.engine_plan
+        if backend is None and plan is not None:
+            return site.encode(plan, value)
+        backend = backend or self.backend
         _check_backend(backend)
-        plan = self._plan
-        return plan if backend == "orjson" and not plan.prewalk else None
+        if backend == "orjson" and plan is not None:
+            return self._site.encode(plan, value)
+        if backend == "msgspec" and self._plan.msgspec_route:
+            return self._site.msgspec_only(self._plan, value)
+        return self._walk_dumps(self._plan, value, backend)
 
     def _walk_dumps(self, plan: Plan, value: Any, backend: str) -> bytes:
+        """The Python walk's plain data, written by `backend`'s writer."""
+        plain = Walker(plan, wide_ints=backend == "orjson", strict_strings=True).walk(value)
         if backend == "msgspec":
-            plain = Walker(plan, float_hook=_backends.msgspec_float_hook).walk(value)
-            encode = _backends.encode_msgspec
-        else:
-            plain = Walker(plan).walk(value)
-            encode = _backends.encode_orjson if backend == "orjson" else _backends.encode_stdlib
-        try:
-            return encode(plain)
-        except (_JSONEncodeError, UnicodeEncodeError) as error:
-            return after_refusal(plan, plain, error)
+            return _backends.encode_msgspec(plain)
+        if backend == "orjson":
+            return _backends.encode_orjson(plain)
+        return _backends.encode_stdlib(plain)
 
     def to_jsonable(self, value: Any) -> Any:
         """The plain data (dict/list/str/int/float/bool/None) that `dumps` would write."""

@@ -13,18 +13,45 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 from uuid import UUID
 
+import msgspec
 import orjson
 
 from egress.encoders._errors import EncodeError, join_path
+from egress.encoders._native import NATIVE_TYPES
 from egress.encoders._plan import RawJSON
 
 if TYPE_CHECKING:
     from egress.encoders._plan import Plan
 
-__all__ = ["MAX_DEPTH", "Explained", "Walker"]
+__all__ = ["MAX_DEPTH", "Explained", "Walker", "key_text"]
 
-MAX_DEPTH = 254  # orjson's recursion limit, so every backend fails at the same depth
-INT_MIN, INT_MAX = -(2**63), 2**64 - 1  # the integers orjson (and so every backend) writes
+MAX_DEPTH = 254  # orjson's recursion limit, so the Python walk fails where orjson does
+INT_MIN, INT_MAX = -(2**63), 2**64 - 1  # the integers orjson writes itself
+_encode_key = msgspec.json.encode
+_decode = orjson.loads
+_NATIVE_TYPES = frozenset(NATIVE_TYPES)
+
+
+def key_text(key: object, hook: Callable[[Any], Any]) -> str:
+    """A dict key as JSON writes it, by msgspec's rules: a str (subclass) is its str
+    value; int, float, Enum, UUID, date, datetime, time, timedelta, Decimal and bytes keys
+    are their JSON text in a string; a key of another type is its encoder's form
+    (`hook`, as msgspec asks its `enc_hook`) when that is one of those; bool, None, a
+    tuple and anything else are refused."""
+    if isinstance(key, str):
+        return str.__str__(key)
+    try:
+        written = _encode_key({key: None}, enc_hook=hook)
+    except (TypeError, ValueError, RecursionError, EncodeError):
+        raise EncodeError(
+            f"dict key {key!r} is a {type(key).__qualname__}, which has no JSON key form "
+            "(keys are str, int, float, Enum, UUID, date, datetime, time, timedelta, "
+            "Decimal, bytes, or what an encoder writes as one of those)",
+            type_name="dict",
+            hint="Convert the keys first, e.g. {str(k): v for k, v in mapping.items()}",
+        ) from None
+    (name,) = _decode(written)
+    return name  # type: ignore[no-any-return]
 
 
 class Explained(NamedTuple):
@@ -40,7 +67,10 @@ class Walker:
 
     `parse_fragments`: what to do with JSON an encoder wrote itself (pydantic,
     msgspec): keep it as `RawJSON` for a backend to insert, or parse it back.
-    `float_hook`: rewrites floats for a backend whose number text differs.
+    `wide_ints`: write integers beyond 64 bits as `RawJSON`, for orjson, which refuses
+    them.
+    `replay`: what encoders already made of one-shot iterators in an attempt that stopped
+    (id -> (iterator, result)), so a second pass writes the same items.
     `record`: collects `Explained` rows for `explain`.
     """
 
@@ -49,13 +79,15 @@ class Walker:
         plan: Plan,
         *,
         parse_fragments: bool = False,
-        float_hook: Callable[[float], Any] | None = None,
+        wide_ints: bool = False,
+        replay: dict[int, tuple[Any, Any]] | None = None,
         record: list[Explained] | None = None,
         strict_strings: bool = False,
     ) -> None:
         self._plan = plan
         self._parse_fragments = parse_fragments
-        self._float_hook = float_hook
+        self._wide_ints = wide_ints
+        self._replay = replay
         self._record = record
         self._strict_strings = strict_strings
         self._keys: list[object] = []
@@ -96,27 +128,11 @@ class Walker:
         while True:
             cls = type(value)
             if cls is str:
-                if self._strict_strings:
-                    try:
-                        value.encode("utf-8")
-                    except UnicodeEncodeError:
-                        raise EncodeError(
-                            "the str contains a lone surrogate, which UTF-8 cannot carry",
-                            type_name="str",
-                        ) from None
-                return value
+                return self._checked(value) if self._strict_strings else value
             if cls is int:
-                if not INT_MIN <= value <= INT_MAX:
-                    raise EncodeError(
-                        "the integer is outside the 64-bit range JSON consumers can read",
-                        type_name="int",
-                        hint="Send it as a str instead",
-                    )
-                return value
+                return value if INT_MIN <= value <= INT_MAX else self._wide(value)
             if cls is float:
-                if not math.isfinite(value):
-                    return None  # NaN and Infinity have no JSON form; orjson writes null
-                return value if self._float_hook is None else self._float_hook(value)
+                return value if math.isfinite(value) else None  # NaN, Infinity: null
             if value is None or cls is bool:
                 return value
             if depth >= MAX_DEPTH:
@@ -139,27 +155,52 @@ class Walker:
             value = self._encode(value, cls)
             hops += 1
 
+    @staticmethod
+    def _checked(text: str) -> str:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise EncodeError(
+                "the str contains a lone surrogate, which UTF-8 cannot carry", type_name="str"
+            ) from None
+        return text
+
+    def _wide(self, value: int) -> Any:
+        """An integer beyond 64 bits: JSON has no limit, and every backend writes it."""
+        try:
+            text = int.__repr__(value)
+        except ValueError as error:  # beyond sys.get_int_max_str_digits()
+            raise EncodeError(
+                str(error), type_name="int", hint="Send it as a str, or raise that limit"
+            ) from None
+        return RawJSON(text.encode()) if self._wide_ints else value
+
     def _walk_dict(self, value: dict[Any, Any], depth: int) -> dict[str, Any]:
         keys, ids = self._keys, self._ids
         ids.append(id(value))
         out = {}
         for key, item in value.items():
-            keys.append(key)
             name = key if key.__class__ is str else self._key(key)  # before the value, as orjson
+            if self._strict_strings:
+                self._checked(name)
+            keys.append(key)
             out[name] = self._walk(item, depth)
             keys.pop()
         ids.pop()
         return out
 
     def _key(self, key: object) -> str:
-        """A key that is not an exact str: a str subclass (StrEnum...) is its str value."""
-        if isinstance(key, str):
-            return str.__str__(key)
-        raise EncodeError(
-            f"dict key {key!r} is a {type(key).__qualname__}, and JSON object keys are strings",
-            type_name="dict",
-            hint="Convert the keys first, e.g. {str(k): v for k, v in mapping.items()}",
-        )
+        """A key that is not an exact str; refused at the dict's path."""
+        return key_text(key, self._key_hook)
+
+    def _key_hook(self, key: Any) -> Any:
+        """msgspec's `enc_hook` for a key it does not take itself: the types it writes
+        itself reach it only as such keys (bool, None, a tuple), refused."""
+        cls = key.__class__
+        if cls in _NATIVE_TYPES:
+            raise TypeError(f"{cls.__qualname__} is not a dict key")
+        out = self._plan.walk_table[cls](key)
+        return msgspec.Raw(out.data) if out.__class__ is RawJSON else out
 
     def _walk_list(self, value: list[Any] | tuple[Any, ...], depth: int) -> list[Any]:
         keys, ids = self._keys, self._ids
@@ -184,6 +225,11 @@ class Walker:
                 return str.__str__(value)
             if isinstance(value, int) and not isinstance(value, bool):
                 return int.__int__(value)
+        replay = self._replay
+        if replay is not None:
+            found = replay.get(id(value))
+            if found is not None and found[0] is value:
+                return found[1]
         try:
             return self._plan.walk_table[cls](value)
         except EncodeError:

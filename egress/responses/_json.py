@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from egress.encoders._engine import Site
 from egress.responses._base import Response
 
 __all__ = ["JSON", "JSONResponse", "JsonResponse", "Ok"]
 
 T = TypeVar("T")
+_site = Site()  # which engine writes the documents JSON responses render (encoders._engine)
 
 
 class JSONResponse(Response[T]):
@@ -18,7 +20,7 @@ class JSONResponse(Response[T]):
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return self.encoders.dumps(content)
+        return _site.dumps(self.encoders, content)
 
 
 class Ok(JSONResponse[T]):
