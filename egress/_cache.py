@@ -12,8 +12,9 @@ place, and none of that may reach the next client. Each replay sends new dicts a
 
 Only a complete single-body response without Set-Cookie that is not a 206 or 304 is kept:
 a stream, a file, a response that sets a cookie or answers a Range or conditional request
-is not replayed. When a run ends with such a response, or fails, the requests waiting for
-it run the handler themselves, and the next request starts a new count.
+is not replayed. When a run's head (or first body message) shows such a response, or the
+run fails, the requests waiting for it run the handler themselves at once (a stream that
+never ends holds nobody up), and the next request after the run starts a new count.
 
 With `etag=True` the endpoint tags the response before it reaches the recorder, so the
 stored head carries the ETag; whether a request gets 304 is decided after the replay, for
@@ -62,15 +63,23 @@ def _fresh(message: Message) -> Message:
     return copy
 
 
-def _cacheable(messages: list[Message]) -> bool:
-    if len(messages) != 2:
+def _verdict(seen: list[Message]) -> bool | None:
+    """Whether the response whose messages so far are `seen` can be kept: True once it
+    is complete and cacheable, False as soon as anything rules it out, None while the
+    head alone allows it. A stream is known by its head (a body status without
+    Content-Length) or by its first body message (more to come), so the requests
+    waiting on it are released before its body, which may never end, is sent."""
+    start = seen[0]
+    if start["type"] != "http.response.start" or start["status"] in _ANSWERS_TO_REQUEST_HEADERS:
         return False
-    start, body = messages
-    if start["type"] != "http.response.start" or body["type"] != "http.response.body":
+    names = {name.lower() for name, _ in start.get("headers", ())}
+    if b"set-cookie" in names:
         return False
-    if start["status"] in _ANSWERS_TO_REQUEST_HEADERS:
-        return False
-    return all(name.lower() != b"set-cookie" for name, _ in start.get("headers", ()))
+    if len(seen) == 1:
+        status = start["status"]
+        return None if b"content-length" in names or status == 204 else False
+    body = seen[1]
+    return body["type"] == "http.response.body" and not body.get("more_body")
 
 
 class _Flight:
@@ -84,17 +93,19 @@ class _Flight:
         self.landed = anyio.Event()  # set when the run is over, cacheable or not
 
     def recorder(self, send: Send) -> Send:
-        """`send`, snapshotting each message before passing it on; the response is kept
-        (and the waiting requests released) as soon as its last body message is seen."""
+        """`send`, snapshotting each message before passing it on until the response is
+        known to be cacheable (kept) or not; either way the waiting requests are released
+        then, before the message that decided it is sent."""
         seen: list[Message] = []
 
         async def record(message: Message) -> None:
-            if len(seen) <= 2:  # a third message already makes the response uncacheable
+            if not self.landed.is_set():
                 seen.append(_snapshot(message))
-            if message["type"] == "http.response.body" and not message.get("more_body"):
-                if _cacheable(seen):
-                    self.messages = tuple(seen)
-                self.landed.set()
+                verdict = _verdict(seen)
+                if verdict is not None:
+                    if verdict:
+                        self.messages = tuple(seen)
+                    self.landed.set()
             await send(message)
 
         return record

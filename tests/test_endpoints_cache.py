@@ -10,7 +10,8 @@ import copy
 import gzip
 import itertools
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -19,13 +20,16 @@ import pytest
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
+from egress import EventSourceResponse, FileResponse
 from egress._cache import ResponseCache
-from egress.endpoints import endpoint
+from egress.endpoints import Endpoint, endpoint
 from egress.pipeline import HTTPError
 from egress.responses import PlainText, Response
 from egress.types import Message
+from tests.apps_sse import Peer
 
 ASGIApp = Callable[[Message, Any, Any], Awaitable[None]]
+LENGTH_ONE = [(b"content-length", b"1")]
 BODY = "a body long enough for gzip to bother with, " * 4
 
 
@@ -179,7 +183,7 @@ async def test_cache_is_bounded() -> None:
 
     async def run(respond: Any) -> None:
         runs.append(1)
-        await respond({"type": "http.response.start", "status": 200, "headers": []})
+        await respond({"type": "http.response.start", "status": 200, "headers": LENGTH_ONE})
         await respond({"type": "http.response.body", "body": b"x"})
 
     first, second, third = [("GET", "/", str(n).encode()) for n in range(3)]
@@ -403,3 +407,76 @@ async def test_requests_waiting_for_an_uncacheable_run_run_the_handler_themselve
     # run 1 (uncacheable), its 9 waiters each on their own, then request 11 starts a
     # new count whose response requests 12-20 replay
     assert runs == 11
+
+
+# -- streams: a response without a complete body releases the waiters at its head ---------
+
+
+class HeadPeer(Peer):
+    """A peer that says when its response head has arrived."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.head = anyio.Event()
+
+    async def send(self, message: Message) -> None:
+        await super().send(message)
+        self.head.set()
+
+
+def endless_events(opened: list[str], closed: list[str]) -> Endpoint:
+    """An event stream behind cache_rate=10 whose generator never yields and never ends:
+    only a client's disconnect stops it."""
+
+    @endpoint(cache_rate=10)
+    async def feed() -> EventSourceResponse:
+        async def forever() -> AsyncIterator[Any]:
+            opened.append("feed")
+            try:
+                await anyio.sleep_forever()
+                yield "never"
+            finally:
+                closed.append("feed")
+
+        return EventSourceResponse(forever())
+
+    return feed
+
+
+@pytest.mark.anyio
+async def test_an_endless_stream_behind_the_cache_does_not_hold_back_the_next_client() -> None:
+    opened: list[str] = []
+    closed: list[str] = []
+    feed = endless_events(opened, closed)
+    peers = [HeadPeer() for _ in range(3)]
+    with anyio.fail_after(10):
+        async with anyio.create_task_group() as group:
+            for peer in peers:
+                group.start_soon(peer.run, feed)
+                await peer.head.wait()  # each head arrives while the others stream on
+            assert all(p.messages[0]["type"] == "http.response.start" for p in peers)
+            assert [p.messages[0]["status"] for p in peers] == [200] * 3
+            assert len(opened) == 3  # not cacheable: each client ran the handler
+            for peer in peers:
+                peer.leave()
+    assert len(closed) == 3
+
+
+@pytest.mark.anyio
+async def test_waiters_on_a_file_run_the_handler_themselves(tmp_path: Path) -> None:
+    path = tmp_path / "big.bin"
+    path.write_bytes(b"x" * 200_000)  # more than one chunk
+    runs: list[int] = []
+
+    @endpoint(cache_rate=10)
+    async def download() -> FileResponse:
+        runs.append(1)
+        return FileResponse(path)
+
+    async with client(download) as c:
+        with anyio.fail_after(10):
+            async with anyio.create_task_group() as group:
+                for _ in range(3):
+                    group.start_soon(c.get, "/")
+        assert (await c.get("/")).content == path.read_bytes()
+    assert len(runs) == 4
