@@ -23,13 +23,19 @@ that request alone, so what is stored is always the full 200.
 
 from __future__ import annotations
 
+import hashlib
+import time
 from collections.abc import Awaitable, Callable
+from typing import NamedTuple
 
 import anyio
+import msgspec
 
+from egress.stores import Store, StoreUnavailable
+from egress.stores._outage import outage_of
 from egress.types import Message, Scope, Send
 
-__all__ = ["ResponseCache", "check_rate"]
+__all__ = ["ResponseCache", "SharedCache", "check_rate"]
 
 Run = Callable[[Send], Awaitable[None]]
 CacheKey = tuple[str, str, bytes]
@@ -151,3 +157,133 @@ class ResponseCache:
             flight.landed.set()
             if flight.messages is None and self._flights.get(key) is flight:
                 del self._flights[key]
+
+
+# -- shared: the count, the responses and the lock in a Store ----------------------------
+
+_UNCACHEABLE = b"-"  # a run's outcome that cannot be replayed: its waiters run themselves
+_COUNT_TTL = 86_400.0  # an idle key's count is forgotten after a day...
+_RESPONSE_TTL = 3_600.0  # ...and a run's stored response after an hour
+
+
+def _pack(messages: list[Message]) -> bytes:
+    return msgspec.msgpack.encode(messages)
+
+
+def _unpack(data: bytes) -> tuple[Message, ...]:
+    messages: list[Message] = msgspec.msgpack.decode(data)
+    for message in messages:
+        if "headers" in message:
+            message["headers"] = [(name, value) for name, value in message["headers"]]
+    return tuple(messages)
+
+
+class _Lead(NamedTuple):
+    run_key: str
+    token: str  # of the run's lock
+
+
+class SharedCache:
+    """cache_rate over a Store, so every process sharing it counts together.
+
+    Request n (from the store's counter) belongs to run `(n - 1) // rate` of its key.
+    Whoever of that run's requests takes its lock first runs the handler; its response
+    is stored under the run's key before it is sent, then the lock is released. The
+    others poll that key (5 ms, doubling to 50 ms) and replay it; if it says the
+    response could not be kept, one of them takes the lock and runs again, and the rest
+    run the handler themselves. A holder that died is replaced when its lock expires
+    (`lock_ttl` seconds). A store that cannot be reached fails open, here only: the
+    request runs the handler, and the outage is logged once.
+    """
+
+    key = staticmethod(ResponseCache.key)
+
+    def __init__(self, rate: int, store: Store, namespace: str, lock_ttl: float = 30.0) -> None:
+        self.rate = check_rate(rate)
+        self.store = store
+        self.namespace = namespace
+        self.lock_ttl = lock_ttl
+
+    def _base(self, key: CacheKey) -> str:
+        method, path, query = key
+        digest = hashlib.sha256(b"\0".join((method.encode(), path.encode(), query)))
+        return f"egress:cache:{self.namespace}:{digest.hexdigest()[:32]}"
+
+    async def serve(self, key: CacheKey, send: Send, run: Run) -> None:
+        """As ResponseCache.serve, with the state in the store."""
+        outage = outage_of(self.store)
+        if outage.skipping():
+            await run(send)
+            return
+        try:
+            claim = await self._claim(self._base(key))
+        except StoreUnavailable as error:
+            outage.failed(error)
+            await run(send)
+            return
+        outage.recovered()
+        if isinstance(claim, _Lead):
+            await self._lead(claim, send, run)
+        elif claim is None:
+            await run(send)
+        else:
+            for message in claim:
+                await send(_fresh(message))
+
+    async def _claim(self, base: str) -> tuple[Message, ...] | _Lead | None:
+        """The stored response to replay, the run's key to lead (its lock is taken), or
+        None: run the handler unrecorded."""
+        count = await self.store.incr(base)
+        run_key = f"{base}:{(count - 1) // self.rate}"
+        deadline = time.monotonic() + self.lock_ttl
+        delay = 0.005
+        while True:
+            stored = await self.store.get(run_key)
+            if stored is not None and stored != _UNCACHEABLE:
+                return _unpack(stored)
+            token = await self.store.acquire(run_key + ":lock", self.lock_ttl)
+            if token is not None:
+                # the run may have ended between the read above and the lock
+                stored = await self.store.get(run_key)
+                if stored is not None and stored != _UNCACHEABLE:
+                    await self.store.release(run_key + ":lock", token)
+                    return _unpack(stored)
+                await self.store.expire(base, _COUNT_TTL)
+                return _Lead(run_key, token)
+            if stored == _UNCACHEABLE or time.monotonic() > deadline:
+                return None
+            await anyio.sleep(delay)
+            delay = min(delay * 2, 0.05)
+
+    async def _lead(self, lead: _Lead, send: Send, run: Run) -> None:
+        run_key, token = lead
+        store, outage = self.store, outage_of(self.store)
+        seen: list[Message] = []
+        decided = False
+
+        async def keep(outcome: bytes) -> None:
+            nonlocal decided
+            decided = True
+            try:
+                await store.set(run_key, outcome, expires_in=_RESPONSE_TTL)
+            except StoreUnavailable as error:
+                outage.failed(error)
+
+        async def record(message: Message) -> None:
+            if not decided:
+                seen.append(_snapshot(message))
+                verdict = _verdict(seen)
+                if verdict is not None:
+                    await keep(_pack(seen) if verdict else _UNCACHEABLE)
+            await send(message)
+
+        try:
+            await run(record)
+        finally:
+            with anyio.CancelScope(shield=True):
+                if not decided:
+                    await keep(_UNCACHEABLE)
+                try:
+                    await store.release(run_key + ":lock", token)
+                except StoreUnavailable as error:
+                    outage.failed(error)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import egress
 import egress.encoders
 import egress.responses
+import egress.stores
 import egress.types
 
 DESIGN_NAMES = {
@@ -48,6 +49,7 @@ def _public(module: object) -> set[str]:
 
 def test_all_lists_exactly_the_public_names() -> None:
     submodules = {"encoders", "responses", "pipeline", "endpoints", "types", "integrations"}
+    submodules |= {"stores"}
     assert set(egress.__all__) == _public(egress) - submodules
 
 
@@ -62,6 +64,6 @@ def test_every_name_of_the_design_is_exported() -> None:
 
 
 def test_subpackages_export_what_they_list() -> None:
-    for module in (egress.encoders, egress.responses, egress.types):
+    for module in (egress.encoders, egress.responses, egress.types, egress.stores):
         for name in module.__all__:
             assert hasattr(module, name), f"{module.__name__}.{name}"

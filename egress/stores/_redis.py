@@ -55,15 +55,26 @@ def _ms(seconds: float) -> int:
 class RedisStore(Store):
     """The Store contract over Redis at `url` (see the module docstring)."""
 
-    def __init__(self, url: str = "redis://127.0.0.1:6379/0", *, timeout: float = 2.0) -> None:
+    def __init__(
+        self,
+        url: str = "redis://127.0.0.1:6379/0",
+        *,
+        timeout: float = 2.0,
+        max_connections: int = 64,
+    ) -> None:
         self.url = url
         self.timeout = timeout
-        self._redis: Any = aioredis.Redis.from_url(
+        # At most `max_connections` per process; a request beyond them waits (up to
+        # `timeout`) for one to be free rather than failing at once.
+        pool = aioredis.BlockingConnectionPool.from_url(
             url,
+            max_connections=max_connections,
+            timeout=timeout,
             socket_timeout=timeout,
             socket_connect_timeout=timeout,
             retry=Retry(NoBackoff(), 0),
         )
+        self._redis: Any = aioredis.Redis.from_pool(pool)
         self._release = self._redis.register_script(_RELEASE)
 
     def __repr__(self) -> str:
