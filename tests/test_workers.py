@@ -1,0 +1,220 @@
+"""Many workers, one truth: uvicorn with three worker processes sharing a real Redis.
+
+cache_rate counts over every worker (runs counted in a file, not in any worker's
+memory), single flight holds across processes, events published through any worker
+reach subscribers on every worker, a client that keeps disconnecting and reconnecting
+with Last-Event-ID loses and repeats nothing, and a Redis stopped and restarted under
+load costs answers nothing: requests are served meanwhile and sharing resumes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import httpx
+import pytest
+
+from tests._redis import RedisServer, running_redis
+from tests._servers import ROOT, free_port
+from tests._sse_parser import EventStreamParser
+
+pytestmark = pytest.mark.timeout(180)
+WORKERS = 3
+
+
+class Cluster(NamedTuple):
+    url: str
+    runs: Path
+    log: Path
+    redis: RedisServer
+
+    def run_count(self) -> int:
+        return len(self.runs.read_text().splitlines())
+
+
+@contextlib.contextmanager
+def uvicorn_workers(redis: RedisServer, directory: Path) -> Iterator[Cluster]:
+    """`uvicorn --workers 3` on a free port; stopped with its whole process group."""
+    port = free_port()
+    runs, log = directory / "runs", directory / "log"
+    runs.touch()
+    log.touch()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "EGRESS_REDIS_URL": redis.url,
+        "EGRESS_RUNS": str(runs),
+        "EGRESS_TEST_LOG": str(log),
+    }
+    command = [sys.executable, "-m", "uvicorn", "tests.apps_workers:app", "--port", str(port)]
+    command += ["--host", "127.0.0.1", "--workers", str(WORKERS), "--log-level", "warning"]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"uvicorn exited with {process.returncode}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+                break
+            if time.monotonic() > deadline:
+                raise TimeoutError("uvicorn did not listen within 30 s")
+            time.sleep(0.05)
+        yield Cluster(f"http://127.0.0.1:{port}", runs, log, redis)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    with running_redis() as redis, uvicorn_workers(redis, tmp_path_factory.mktemp("w")) as c:
+        yield c
+
+
+def fresh_connections() -> httpx.Client:
+    """A client opening a new connection per request, so requests spread over workers."""
+    return httpx.Client(timeout=60, limits=httpx.Limits(max_keepalive_connections=0))
+
+
+def get_json(client: httpx.Client, url: str) -> tuple[dict[str, Any], str]:
+    response = client.get(url)
+    assert response.status_code == 200, response.text
+    return response.json(), response.headers["x-served-by"]
+
+
+def test_120_requests_with_cache_rate_10_run_the_handler_12_times(cluster: Cluster) -> None:
+    before = cluster.run_count()
+    with fresh_connections() as client, ThreadPoolExecutor(12) as pool:
+        answers = list(pool.map(lambda _: get_json(client, f"{cluster.url}/cached/"), range(120)))
+    assert cluster.run_count() - before == 12
+    assert sorted(Counter(body["run"] for body, _ in answers).values()) == [10] * 12
+    assert len({worker for _, worker in answers}) > 1  # served by several workers
+
+
+def test_single_flight_holds_across_processes(cluster: Cluster) -> None:
+    before = cluster.run_count()
+    requests = 30
+    with fresh_connections() as client, ThreadPoolExecutor(requests) as pool:
+        answers = list(
+            pool.map(
+                lambda _: get_json(client, f"{cluster.url}/flight/?expected={requests}"),
+                range(requests),
+            )
+        )
+    assert cluster.run_count() - before == 1  # all 30 were in flight during the one run
+    assert len({body["run"] for body, _ in answers}) == 1
+    assert len({worker for _, worker in answers}) > 1  # waiters in other processes too
+
+
+class Subscriber:
+    """An event stream on its own connection (so on some worker), read as needed."""
+
+    def __init__(self, url: str, last_event_id: str | None = None) -> None:
+        headers = {} if last_event_id is None else {"last-event-id": last_event_id}
+        self.client = httpx.Client(timeout=30)
+        self._context = self.client.stream("GET", url, headers=headers)
+        self.response = self._context.__enter__()
+        assert self.response.status_code == 200
+        self.worker = self.response.headers["x-served-by"]
+        self.chunks = self.response.iter_raw()
+        self.parser = EventStreamParser()
+
+    def read(self, count: int) -> list[Any]:
+        """The next `count` events."""
+        while len(self.parser.events) < count:
+            self.parser.feed(next(self.chunks))
+        taken, self.parser.events = self.parser.events[:count], self.parser.events[count:]
+        return taken
+
+    def close(self) -> None:
+        self._context.__exit__(None, None, None)
+        self.client.close()
+
+
+def publish(client: httpx.Client, url: str, channel: str, value: Any) -> str:
+    response = client.post(f"{url}/publish", params={"channel": channel}, json=value)
+    assert response.status_code == 200, response.text
+    return str(response.json()["id"])
+
+
+def test_events_reach_subscribers_on_every_worker(cluster: Cluster) -> None:
+    channel = "every-worker"
+    url = f"{cluster.url}/events?channel={channel}"
+    subscribers: list[Subscriber] = []
+    with fresh_connections() as publisher:
+        # each subscriber resumes after this event, so it misses nothing published after
+        # it, however late its subscription joins
+        start = publish(publisher, cluster.url, channel, "start")
+        try:
+            # connections land on workers as the kernel hands them out: open them until
+            # every worker has one
+            for _ in range(60):
+                subscribers.append(Subscriber(url, last_event_id=start))
+                if len({s.worker for s in subscribers}) == WORKERS:
+                    break
+            assert len({s.worker for s in subscribers}) == WORKERS
+            ids = [publish(publisher, cluster.url, channel, n) for n in range(20)]
+            for subscriber in subscribers:
+                events = subscriber.read(20)
+                assert [e.data for e in events] == [str(n) for n in range(20)]
+                assert [e.last_event_id for e in events] == ids
+        finally:
+            for subscriber in subscribers:
+                subscriber.close()
+
+
+def test_200_random_reconnections_with_last_event_id_lose_and_repeat_nothing(
+    cluster: Cluster,
+) -> None:
+    channel = "reconnections"
+    url = f"{cluster.url}/events?channel={channel}"
+    rng = random.Random(200)
+    with fresh_connections() as publisher:
+        last = publish(publisher, cluster.url, channel, "start")
+        published: list[int] = []
+        received: list[int] = []
+        workers: set[str] = set()
+        for _ in range(200):
+            for _ in range(rng.randrange(4)):  # while the client is away
+                published.append(len(published))
+                publish(publisher, cluster.url, channel, published[-1])
+            subscriber = Subscriber(url, last_event_id=last)
+            workers.add(subscriber.worker)
+            try:
+                for _ in range(rng.randrange(4)):  # while it is connected
+                    published.append(len(published))
+                    publish(publisher, cluster.url, channel, published[-1])
+                # read what it has not seen, or some of it, then drop the connection
+                wanted = len(published) - len(received)
+                for event in subscriber.read(rng.randint(min(1, wanted), wanted)):
+                    assert event.type == "message"  # never a reset: all is in the history
+                    received.append(int(event.data))
+                    last = event.last_event_id
+            finally:
+                subscriber.close()
+        final = Subscriber(url, last_event_id=last)
+        try:
+            for event in final.read(len(published) - len(received)):
+                received.append(int(event.data))
+        finally:
+            final.close()
+    assert received == published
+    assert len(workers) > 1
