@@ -218,3 +218,49 @@ def test_200_random_reconnections_with_last_event_id_lose_and_repeat_nothing(
             final.close()
     assert received == published
     assert len(workers) > 1
+
+
+def test_redis_stopped_and_restarted_mid_run(tmp_path: Path) -> None:
+    with running_redis() as redis, uvicorn_workers(redis, tmp_path) as cluster:
+        events_url = f"{cluster.url}/events?channel=outage"
+        with fresh_connections() as client:
+            for _ in range(10):
+                get_json(client, f"{cluster.url}/cached/")
+            assert cluster.run_count() == 1
+            start = publish(client, cluster.url, "outage", "start")
+            subscriber = Subscriber(events_url, last_event_id=start)
+            try:
+                publish(client, cluster.url, "outage", "before")
+                assert [e.data for e in subscriber.read(1)] == ["before"]
+                redis.stop()
+                # the subscription ends with a retry hint instead of waiting forever
+                rest = b"".join(subscriber.chunks)
+                assert b"retry: 1000" in rest
+            finally:
+                subscriber.close()
+            # every request is answered while Redis is gone: the handler runs (httpx's
+            # 60 s timeout would fail a request that hung)
+            runs = cluster.run_count()
+            for _ in range(20):
+                get_json(client, f"{cluster.url}/cached/")
+            assert cluster.run_count() - runs == 20
+            redis.start()  # empty, as after a restart without persistence
+            for _ in range(100):  # each worker retries the store a second after a failure
+                runs = cluster.run_count()
+                for _ in range(10):
+                    get_json(client, f"{cluster.url}/cached/")
+                if cluster.run_count() - runs <= 2:  # shared again: 10 requests, <= 2 runs
+                    break
+                time.sleep(0.2)
+            assert cluster.run_count() - runs <= 2
+            subscriber = Subscriber(events_url, last_event_id=start)  # history is gone
+            try:
+                reset = subscriber.read(1)[0]
+                assert reset.type == "reset"
+                publish(client, cluster.url, "outage", "after")
+                assert [e.data for e in subscriber.read(1)] == ["after"]
+            finally:
+                subscriber.close()
+    log = cluster.log.read_text()
+    assert 1 <= log.count("unreachable") <= WORKERS  # one warning per outage and worker
+    assert "reachable again" in log
