@@ -6,6 +6,7 @@ README's "Demo" section. tests/test_demo.py serves it and checks every route.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -19,8 +20,17 @@ import anyio
 import anyio.lowlevel
 from starlette.routing import Route, Router
 
-from egress import EventSourceResponse, HTTPError, Request, ServerSentEvent, endpoint, to_response
+from egress import (
+    Broadcast,
+    EventSourceResponse,
+    HTTPError,
+    Request,
+    ServerSentEvent,
+    endpoint,
+    to_response,
+)
 from egress.responses import FileResponse, StreamingResponse
+from egress.stores import MemoryStore
 
 HERE = Path(__file__).resolve()
 STATIC = HERE.parent / "static"
@@ -150,6 +160,34 @@ async def cached() -> dict[str, int]:
     return {"runs": runs}
 
 
+# One process here; with several workers, Broadcast(RedisStore(url)) shares the events.
+broadcast = Broadcast(MemoryStore(), history=100)
+
+
+@endpoint
+async def broadcast_page() -> FileResponse:
+    """A page to open in several tabs: each shows every message any of them publishes."""
+    return FileResponse(STATIC / "broadcast.html")
+
+
+@endpoint
+async def broadcast_events(request: Request) -> EventSourceResponse:
+    """Every tab's event stream; a reconnecting tab gets what it missed (Last-Event-ID)."""
+    feed = broadcast.subscribe("demo", request.headers.get("last-event-id"))
+    return EventSourceResponse(feed)
+
+
+@endpoint(methods=("POST",))
+async def broadcast_say(text: str) -> dict[str, str]:
+    return {"id": await broadcast.publish("demo", text)}
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: object) -> AsyncIterator[None]:
+    async with broadcast:  # its listeners run while the app runs
+        yield
+
+
 app = Router(
     [
         Route("/", home),
@@ -163,7 +201,11 @@ app = Router(
         Route("/cached", cached),
         Route("/events", events),
         Route("/live", live),
-    ]
+        Route("/broadcast", broadcast_page),
+        Route("/broadcast/events", broadcast_events),
+        Route("/broadcast/say", broadcast_say),
+    ],
+    lifespan=lifespan,
 )
 
 if __name__ == "__main__":

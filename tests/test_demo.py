@@ -136,3 +136,19 @@ def test_live_page_listens_to_the_events(demo: httpx.Client) -> None:
     assert 'new EventSource("/events?n=10")' in page.text
     assert 'addEventListener("tick"' in page.text
     assert 'addEventListener("done"' in page.text
+
+
+def test_broadcast(demo: httpx.Client) -> None:
+    page = demo.get("/broadcast")
+    assert 'new EventSource("/broadcast/events")' in page.text
+    first = demo.post("/broadcast/say", params={"text": "first"}).json()["id"]
+    tabs = [demo.stream("GET", "/broadcast/events", headers={"last-event-id": first})]
+    tabs.append(demo.stream("GET", "/broadcast/events", headers={"last-event-id": first}))
+    with tabs[0] as one, tabs[1] as two:
+        said = demo.post("/broadcast/say", params={"text": "to every tab"}).json()["id"]
+        for tab in (one, two):
+            parser = EventStreamParser()
+            for chunk in tab.iter_raw():
+                if parser.feed(chunk):
+                    break
+            assert [(e.data, e.last_event_id) for e in parser.events] == [("to every tab", said)]
