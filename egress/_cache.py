@@ -139,7 +139,8 @@ class ResponseCache:
             await self._run(key, send, run)
             return
         flight.remaining -= 1
-        await flight.landed.wait()
+        if not flight.landed.is_set():  # (waiting on a set Event still yields to the loop)
+            await flight.landed.wait()
         if flight.messages is None:
             await run(send)
             return

@@ -61,7 +61,7 @@ async def counted(scope: Scope, receive: Receive, send: Send) -> None:
 async def events(request: StarletteRequest) -> EventSourceResponse:
     last_event_id = request.headers.get("last-event-id")
     feed = broadcast.subscribe(request.query_params["channel"], last_event_id)
-    return EventSourceResponse(feed, headers={"x-worker": WORKER}, ping=1)
+    return EventSourceResponse(feed, headers={"x-worker": WORKER})
 
 
 async def publish(request: StarletteRequest) -> JSONResponse:

@@ -9,78 +9,22 @@ load costs answers nothing: requests are served meanwhile and sharing resumes.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import random
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import httpx
 import pytest
 
-from tests._redis import RedisServer, running_redis
-from tests._servers import ROOT, free_port
+from tests._redis import running_redis
 from tests._sse_parser import EventStreamParser
+from tests._workers import WORKERS, Cluster, uvicorn_workers
 
 pytestmark = pytest.mark.timeout(180)
-WORKERS = 3
-
-
-class Cluster(NamedTuple):
-    url: str
-    runs: Path
-    log: Path
-    redis: RedisServer
-
-    def run_count(self) -> int:
-        return len(self.runs.read_text().splitlines())
-
-
-@contextlib.contextmanager
-def uvicorn_workers(redis: RedisServer, directory: Path) -> Iterator[Cluster]:
-    """`uvicorn --workers 3` on a free port; stopped with its whole process group."""
-    port = free_port()
-    runs, log = directory / "runs", directory / "log"
-    runs.touch()
-    log.touch()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "EGRESS_REDIS_URL": redis.url,
-        "EGRESS_RUNS": str(runs),
-        "EGRESS_TEST_LOG": str(log),
-    }
-    command = [sys.executable, "-m", "uvicorn", "tests.apps_workers:app", "--port", str(port)]
-    command += ["--host", "127.0.0.1", "--workers", str(WORKERS), "--log-level", "warning"]
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, start_new_session=True
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"uvicorn exited with {process.returncode}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-                break
-            if time.monotonic() > deadline:
-                raise TimeoutError("uvicorn did not listen within 30 s")
-            time.sleep(0.05)
-        yield Cluster(f"http://127.0.0.1:{port}", runs, log, redis)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 @pytest.fixture(scope="module")
