@@ -162,7 +162,10 @@ class ResponseCache:
 
 # -- shared: the count, the responses and the lock in a Store ----------------------------
 
-_UNCACHEABLE = b"-"  # a run's outcome that cannot be replayed: its waiters run themselves
+# A run's outcome that cannot be replayed: b"-" and the key's count when it was known.
+# Requests counted up to then were waiting for it and run the handler themselves; a
+# request counted later starts a new run.
+_UNCACHEABLE = b"-"
 _COUNT_TTL = 86_400.0  # an idle key's count is forgotten after a day...
 _RESPONSE_TTL = 3_600.0  # ...and a run's stored response after an hour
 
@@ -180,6 +183,7 @@ def _unpack(data: bytes) -> tuple[Message, ...]:
 
 
 class _Lead(NamedTuple):
+    base: str  # the key's counter
     run_key: str
     token: str  # of the run's lock
 
@@ -189,12 +193,14 @@ class SharedCache:
 
     Request n (from the store's counter) belongs to run `(n - 1) // rate` of its key.
     Whoever of that run's requests takes its lock first runs the handler; its response
-    is stored under the run's key before it is sent, then the lock is released. The
-    others poll that key (5 ms, doubling to 50 ms) and replay it; if it says the
-    response could not be kept, one of them takes the lock and runs again, and the rest
-    run the handler themselves. A holder that died is replaced when its lock expires
-    (`lock_ttl` seconds). A store that cannot be reached fails open, here only: the
-    request runs the handler, and the outage is logged once.
+    is stored under the run's key before it is sent (or, as soon as the head shows it
+    cannot be kept, a marker saying so), then the lock is released. The requests that
+    were waiting poll that key (5 ms, doubling to 50 ms) and replay the response, or,
+    on the marker, run the handler themselves; a request of that run arriving after the
+    marker takes the lock and runs anew (the in-process cache's "new count"). A holder
+    that died is replaced when its lock expires (`lock_ttl` seconds). A store that
+    cannot be reached fails open, here only: the request runs the handler, and the
+    outage is logged once.
     """
 
     key = staticmethod(ResponseCache.key)
@@ -234,39 +240,48 @@ class SharedCache:
     async def _claim(self, base: str) -> tuple[Message, ...] | _Lead | None:
         """The stored response to replay, the run's key to lead (its lock is taken), or
         None: run the handler unrecorded."""
-        count = await self.store.incr(base)
+        store = self.store
+        count = await store.incr(base)
         run_key = f"{base}:{(count - 1) // self.rate}"
         deadline = time.monotonic() + self.lock_ttl
         delay = 0.005
         while True:
-            stored = await self.store.get(run_key)
-            if stored is not None and stored != _UNCACHEABLE:
+            stored = await store.get(run_key)
+            if stored is not None and not stored.startswith(_UNCACHEABLE):
                 return _unpack(stored)
-            token = await self.store.acquire(run_key + ":lock", self.lock_ttl)
+            if stored is not None and count <= int(stored[1:]):
+                return None  # the run this request waited for cannot be replayed
+            token = await store.acquire(run_key + ":lock", self.lock_ttl)
             if token is not None:
-                # the run may have ended between the read above and the lock
-                stored = await self.store.get(run_key)
-                if stored is not None and stored != _UNCACHEABLE:
-                    await self.store.release(run_key + ":lock", token)
+                # the run may have been stored between the read above and the lock
+                stored = await store.get(run_key)
+                if stored is not None and not stored.startswith(_UNCACHEABLE):
+                    await store.release(run_key + ":lock", token)
                     return _unpack(stored)
-                await self.store.expire(base, _COUNT_TTL)
-                return _Lead(run_key, token)
-            if stored == _UNCACHEABLE or time.monotonic() > deadline:
+                await store.delete(run_key)  # a marker's waiters wait for this run now
+                await store.expire(base, _COUNT_TTL)
+                return _Lead(base, run_key, token)
+            if time.monotonic() > deadline:
                 return None
             await anyio.sleep(delay)
             delay = min(delay * 2, 0.05)
 
     async def _lead(self, lead: _Lead, send: Send, run: Run) -> None:
-        run_key, token = lead
+        """Run the handler, store its outcome as soon as it is known (and release the
+        run's lock then: a stream holds it no longer than its head)."""
+        base, run_key, token = lead
         store, outage = self.store, outage_of(self.store)
         seen: list[Message] = []
         decided = False
 
-        async def keep(outcome: bytes) -> None:
+        async def keep(outcome: bytes | None) -> None:
             nonlocal decided
             decided = True
             try:
+                if outcome is None:  # not kept: say up to which request it was waited for
+                    outcome = _UNCACHEABLE + (await store.get(base) or b"0")
                 await store.set(run_key, outcome, expires_in=_RESPONSE_TTL)
+                await store.release(run_key + ":lock", token)
             except StoreUnavailable as error:
                 outage.failed(error)
 
@@ -275,16 +290,12 @@ class SharedCache:
                 seen.append(_snapshot(message))
                 verdict = _verdict(seen)
                 if verdict is not None:
-                    await keep(_pack(seen) if verdict else _UNCACHEABLE)
+                    await keep(_pack(seen) if verdict else None)
             await send(message)
 
         try:
             await run(record)
         finally:
-            with anyio.CancelScope(shield=True):
-                if not decided:
-                    await keep(_UNCACHEABLE)
-                try:
-                    await store.release(run_key + ":lock", token)
-                except StoreUnavailable as error:
-                    outage.failed(error)
+            if not decided:
+                with anyio.CancelScope(shield=True):
+                    await keep(None)

@@ -13,8 +13,11 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
+import pytest
+
+from egress.stores import MemoryStore, RedisStore, Store
 from tests._servers import free_port
 
 STARTUP_TIMEOUT = 20.0
@@ -88,3 +91,50 @@ def running_redis() -> Iterator[RedisServer]:
     finally:
         server.stop()
         server.directory.cleanup()
+
+
+# -- fixtures: importing `redis_server_fixture` and `store_fixture` into a test module
+# gives it the `redis_server` and `store` fixtures (pytest registers them by name)
+
+
+@pytest.fixture(scope="session", name="redis_server")
+def redis_server_fixture() -> Iterator[RedisServer]:
+    """One redis-server for the session; tests use keys of their own, or flush it."""
+    with running_redis() as server:
+        yield server
+
+
+@pytest.fixture(params=["memory", "redis"], name="store")
+async def store_fixture(
+    request: pytest.FixtureRequest, anyio_backend: str, redis_server: RedisServer
+) -> AsyncIterator[Store]:
+    """Each store in turn: a MemoryStore, and a RedisStore on a flushed redis-server
+    (asyncio only: redis-py's asyncio client does not run on trio)."""
+    async with _store(request.param, anyio_backend, redis_server) as store:
+        yield store
+
+
+@contextlib.asynccontextmanager
+async def _store(kind: str, anyio_backend: str, redis_server: RedisServer) -> AsyncIterator[Store]:
+    if kind == "memory":
+        async with MemoryStore() as memory:
+            yield memory
+    elif anyio_backend == "trio":
+        pytest.skip("redis-py's asyncio client runs on asyncio only")
+    else:
+        async with RedisStore(redis_server.url) as redis:
+            await redis._redis.flushdb()
+            yield redis
+
+
+@pytest.fixture(params=["endpoint", "memory", "redis"], name="where")
+async def where_fixture(
+    request: pytest.FixtureRequest, anyio_backend: str, redis_server: RedisServer
+) -> AsyncIterator[Store | None]:
+    """Where cache_rate keeps its state: None (in the endpoint, the default), then each
+    store of the `store` fixture."""
+    if request.param == "endpoint":
+        yield None
+    else:
+        async with _store(request.param, anyio_backend, redis_server) as store:
+            yield store

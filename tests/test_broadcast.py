@@ -7,40 +7,20 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import anyio
 import pytest
 
 from egress import Broadcast, EventSourceResponse, ServerSentEvent
-from egress.stores import Entry, MemoryStore, RedisStore, Store, StoreUnavailable
+from egress.stores import Entry, MemoryStore, Store, StoreUnavailable
 from tests._asgi_client import client
-from tests._redis import RedisServer, running_redis
+from tests._redis import redis_server_fixture, store_fixture  # noqa: F401 (fixtures)
 from tests._sse_parser import EventStreamParser
 
 pytestmark = pytest.mark.timeout(60)
 WARM_UP = "warm-up"
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    with running_redis() as server:
-        yield server
-
-
-@pytest.fixture(params=["memory", "redis"])
-async def store(
-    request: pytest.FixtureRequest, anyio_backend: str, redis_server: RedisServer
-) -> AsyncIterator[Store]:
-    if request.param == "memory":
-        yield MemoryStore()
-    elif anyio_backend == "trio":
-        pytest.skip("redis-py's asyncio client runs on asyncio only")
-    else:
-        async with RedisStore(redis_server.url) as redis:
-            await redis._redis.flushdb()
-            yield redis
 
 
 class Reader:

@@ -5,36 +5,15 @@ asyncio client); MemoryStore on asyncio and trio."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
 
 import anyio
 import pytest
 
-from egress.stores import MemoryStore, RedisStore, Store, StoreUnavailable
-from tests._redis import RedisServer, running_redis
+from egress.stores import RedisStore, Store, StoreUnavailable
+from tests._redis import redis_server_fixture, running_redis, store_fixture  # noqa: F401 (fixtures)
 from tests._servers import free_port
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    with running_redis() as server:
-        yield server
-
-
-@pytest.fixture(params=["memory", "redis"])
-async def store(
-    request: pytest.FixtureRequest, anyio_backend: str, redis_server: RedisServer
-) -> AsyncIterator[Store]:
-    if request.param == "memory":
-        async with MemoryStore() as memory:
-            yield memory
-    elif anyio_backend == "trio":
-        pytest.skip("redis-py's asyncio client runs on asyncio only")
-    else:
-        async with RedisStore(redis_server.url) as redis:
-            yield redis
 
 
 @pytest.fixture
