@@ -277,3 +277,38 @@ async def _take(events: AsyncGenerator[ServerSentEvent, None], count: int) -> As
     for _ in range(count):
         yield await events.__anext__()
     await events.aclose()
+
+
+def test_a_broadcast_needs_a_store() -> None:
+    with pytest.raises(TypeError, match="Store"):
+        Broadcast("redis://localhost")  # type: ignore[arg-type]
+
+
+@pytest.mark.anyio
+async def test_a_bad_event_type_fails_in_the_publisher() -> None:
+    async with Broadcast(MemoryStore()) as broadcast:
+        with pytest.raises(ValueError, match="event"):
+            await broadcast.publish("c", "x", event="two\nlines")
+
+
+@pytest.mark.anyio
+async def test_subscribing_while_the_store_is_down_ends_with_a_retry_hint() -> None:
+    store = CountingStore()
+    store.broken = True
+    async with Broadcast(store) as broadcast:
+        with anyio.fail_after(10):
+            events = [event async for event in broadcast.subscribe("c")]
+    assert [(e.data, e.retry) for e in events] == [(None, 1000)]
+
+
+@pytest.mark.anyio
+async def test_closing_the_broadcast_ends_its_subscriptions() -> None:
+    store = CountingStore()
+    with anyio.fail_after(10):
+        async with anyio.create_task_group() as group, Broadcast(store) as broadcast:
+            reader = Reader(broadcast.subscribe("c"))
+            group.start_soon(reader.run)
+            await joined(broadcast, "c", [reader])
+            # the app shuts down: the listener is stopped, the subscriber told to retry
+    assert reader.seen[-1].retry == 1000
+    assert store.reading == 0

@@ -11,7 +11,7 @@ import anyio
 import pytest
 
 from egress import endpoint
-from egress.stores import MemoryStore, RedisStore, Store
+from egress.stores import MemoryStore, RedisStore, Store, StoreUnavailable
 from tests._asgi_client import client
 from tests._redis import redis_server_fixture, running_redis, store_fixture  # noqa: F401 (fixtures)
 
@@ -77,3 +77,25 @@ async def test_redis_down_fails_open_with_one_warning_and_shares_again_when_back
             # a new count in the restarted (empty) Redis: the run is replayed again
             assert [(await c.get("/")).json() for _ in range(3)] == [first] * 3
     assert "reachable again" in caplog.text
+
+
+class ForgetfulStore(MemoryStore):
+    """A MemoryStore whose writes fail, as a Redis going away mid-run would."""
+
+    async def set(self, key: str, value: bytes, *, expires_in: float | None = None) -> None:
+        raise StoreUnavailable("gone mid-run (on purpose)")
+
+
+@pytest.mark.anyio
+async def test_a_store_lost_mid_run_still_sends_the_response(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    @endpoint(cache_rate=10, store=ForgetfulStore())
+    async def page() -> str:
+        return "sent"
+
+    with caplog.at_level(logging.WARNING, "egress.stores"):
+        async with client(page) as c:
+            response = await c.get("/")
+    assert (response.status_code, response.text) == (200, "sent")
+    assert "gone mid-run" in caplog.text
