@@ -69,12 +69,12 @@ def test_single_flight_holds_across_processes(cluster: Cluster) -> None:
 
 
 class Subscriber:
-    """An event stream on its own connection (so on some worker), read as needed."""
+    """An event stream on a connection of its own (`client` keeps none alive), so on
+    some worker, read as needed."""
 
-    def __init__(self, url: str, last_event_id: str | None = None) -> None:
+    def __init__(self, client: httpx.Client, url: str, last_event_id: str | None = None) -> None:
         headers = {} if last_event_id is None else {"last-event-id": last_event_id}
-        self.client = httpx.Client(timeout=30)
-        self._context = self.client.stream("GET", url, headers=headers)
+        self._context = client.stream("GET", url, headers=headers)
         self.response = self._context.__enter__()
         assert self.response.status_code == 200
         self.worker = self.response.headers["x-served-by"]
@@ -90,7 +90,6 @@ class Subscriber:
 
     def close(self) -> None:
         self._context.__exit__(None, None, None)
-        self.client.close()
 
 
 def publish(client: httpx.Client, url: str, channel: str, value: Any) -> str:
@@ -111,7 +110,7 @@ def test_events_reach_subscribers_on_every_worker(cluster: Cluster) -> None:
             # connections land on workers as the kernel hands them out: open them until
             # every worker has one
             for _ in range(60):
-                subscribers.append(Subscriber(url, last_event_id=start))
+                subscribers.append(Subscriber(publisher, url, last_event_id=start))
                 if len({s.worker for s in subscribers}) == WORKERS:
                     break
             assert len({s.worker for s in subscribers}) == WORKERS
@@ -140,7 +139,7 @@ def test_200_random_reconnections_with_last_event_id_lose_and_repeat_nothing(
             for _ in range(rng.randrange(4)):  # while the client is away
                 published.append(len(published))
                 publish(publisher, cluster.url, channel, published[-1])
-            subscriber = Subscriber(url, last_event_id=last)
+            subscriber = Subscriber(publisher, url, last_event_id=last)
             workers.add(subscriber.worker)
             try:
                 for _ in range(rng.randrange(4)):  # while it is connected
@@ -154,7 +153,7 @@ def test_200_random_reconnections_with_last_event_id_lose_and_repeat_nothing(
                     last = event.last_event_id
             finally:
                 subscriber.close()
-        final = Subscriber(url, last_event_id=last)
+        final = Subscriber(publisher, url, last_event_id=last)
         try:
             for event in final.read(len(published) - len(received)):
                 received.append(int(event.data))
@@ -172,7 +171,7 @@ def test_redis_stopped_and_restarted_mid_run(tmp_path: Path) -> None:
                 get_json(client, f"{cluster.url}/cached/")
             assert cluster.run_count() == 1
             start = publish(client, cluster.url, "outage", "start")
-            subscriber = Subscriber(events_url, last_event_id=start)
+            subscriber = Subscriber(client, events_url, last_event_id=start)
             try:
                 publish(client, cluster.url, "outage", "before")
                 assert [e.data for e in subscriber.read(1)] == ["before"]
@@ -197,7 +196,7 @@ def test_redis_stopped_and_restarted_mid_run(tmp_path: Path) -> None:
                     break
                 time.sleep(0.2)
             assert cluster.run_count() - runs <= 2
-            subscriber = Subscriber(events_url, last_event_id=start)  # history is gone
+            subscriber = Subscriber(client, events_url, last_event_id=start)  # history is gone
             try:
                 reset = subscriber.read(1)[0]
                 assert reset.type == "reset"
