@@ -8,8 +8,10 @@ import uuid
 
 import anyio
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from egress.stores import RedisStore, Store, StoreUnavailable
+from egress.stores import MemoryStore, RedisStore, Store, StoreUnavailable
 from tests._redis import redis_server_fixture, running_redis, store_fixture  # noqa: F401 (fixtures)
 from tests._servers import free_port
 
@@ -153,3 +155,22 @@ async def test_redis_comes_back_without_a_new_store(anyio_backend: str) -> None:
 
 def test_redis_store_needs_no_server_to_be_built() -> None:
     assert repr(RedisStore("redis://127.0.0.1:1/0")) == "RedisStore('redis://127.0.0.1:1/0')"
+
+
+@settings(max_examples=200, deadline=None)
+@given(appended=st.integers(0, 60), history=st.integers(1, 20), asked=st.integers(0, 70))
+def test_since_gives_exactly_what_came_after_an_id_in_the_history(
+    appended: int, history: int, asked: int
+) -> None:
+    """MemoryStore's log, as a property: resuming from any id still kept gives every
+    later entry once and in order; from an id no longer kept (or never given), None."""
+
+    async def check() -> None:
+        store = MemoryStore()
+        ids = [await store.append("log", b"%d" % n, history=history) for n in range(appended)]
+        event_id = ids[asked] if asked < appended else f"{asked + 1}-0"
+        kept = asked < appended and asked >= appended - history
+        expected = [(i, b"%d" % n) for n, i in enumerate(ids) if n > asked] if kept else None
+        assert await store.since("log", event_id) == expected
+
+    anyio.run(check)
