@@ -4,6 +4,9 @@ asyncio client); MemoryStore on asyncio and trio."""
 
 from __future__ import annotations
 
+import importlib
+import subprocess
+import sys
 import uuid
 
 import anyio
@@ -11,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import egress.stores
 from egress.stores import MemoryStore, RedisStore, Store, StoreUnavailable
 from tests._redis import redis_server_fixture, running_redis, store_fixture  # noqa: F401 (fixtures)
 from tests._servers import free_port
@@ -174,3 +178,31 @@ def test_since_gives_exactly_what_came_after_an_id_in_the_history(
         assert await store.since("log", event_id) == expected
 
     anyio.run(check)
+
+
+@pytest.mark.anyio
+async def test_redis_store_on_trio_says_it_needs_asyncio(anyio_backend: str) -> None:
+    if anyio_backend != "trio":
+        pytest.skip("the message for trio")
+    store = RedisStore("redis://127.0.0.1:1/0")  # nothing to close: it never connected
+    with pytest.raises(RuntimeError, match="RedisStore runs on asyncio"):
+        await store.get("k")
+
+
+def test_redis_store_without_redis_py_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("redis", "redis.asyncio", "redis.exceptions", "egress.stores._redis"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    monkeypatch.setitem(sys.modules, "redis", None)  # as if it were not installed
+    with pytest.raises(ImportError, match=r"pip install 'egress\[redis\]'"):
+        importlib.import_module("egress.stores._redis")
+
+
+def test_importing_egress_imports_no_redis() -> None:
+    code = "import egress, egress.stores, sys; print('redis' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr
+
+
+def test_stores_name_what_they_lack() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
+        egress.stores.Nothing  # noqa: B018

@@ -13,6 +13,7 @@ redis-py's asyncio client runs on asyncio only (not trio).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import secrets
 from collections.abc import AsyncIterator
@@ -25,7 +26,7 @@ try:
     import redis.exceptions
     from redis.asyncio.retry import Retry
     from redis.backoff import NoBackoff
-except ImportError as error:  # pragma: no cover - the redis extra is installed for tests
+except ImportError as error:
     raise ImportError(
         "egress.stores.RedisStore needs redis-py: pip install 'egress[redis]'"
     ) from error
@@ -41,7 +42,15 @@ _DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSErro
 
 @contextlib.asynccontextmanager
 async def _reaching(url: str) -> AsyncIterator[None]:
-    """Raise the client's connection failures as StoreUnavailable, naming the server."""
+    """Raise the client's connection failures as StoreUnavailable, naming the server;
+    refuse, clearly, an event loop that redis-py's asyncio client cannot run on."""
+    try:  # redis-py's client is asyncio's: asking asyncio is the one way to know
+        asyncio.get_running_loop()
+    except RuntimeError:
+        raise RuntimeError(
+            "RedisStore runs on asyncio (redis-py's asyncio client), and this is another "
+            "event loop (trio?): serve the app on asyncio, or use MemoryStore"
+        ) from None
     try:
         yield
     except _DOWN as error:
