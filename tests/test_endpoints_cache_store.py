@@ -6,6 +6,7 @@ when Redis is gone, sharing again once it is back."""
 from __future__ import annotations
 
 import logging
+import socket
 
 import anyio
 import pytest
@@ -99,3 +100,27 @@ async def test_a_store_lost_mid_run_still_sends_the_response(
             response = await c.get("/")
     assert (response.status_code, response.text) == (200, "sent")
     assert "gone mid-run" in caplog.text
+
+
+@pytest.mark.anyio
+async def test_a_redis_that_never_answers_delays_requests_by_its_timeout_at_most(
+    anyio_backend: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    if anyio_backend == "trio":
+        pytest.skip("redis-py's asyncio client runs on asyncio only")
+    runs: list[int] = []
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        store = RedisStore(f"redis://127.0.0.1:{silent.getsockname()[1]}/0", timeout=0.5)
+
+        @endpoint(cache_rate=10, store=store)
+        async def counted() -> int:
+            runs.append(1)
+            return len(runs)
+
+        async with store, client(counted) as c:
+            with anyio.fail_after(10), caplog.at_level(logging.WARNING, "egress.stores"):
+                answers = [(await c.get("/")).json() for _ in range(3)]
+    assert answers == [1, 2, 3]  # served, uncached
+    assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1

@@ -5,6 +5,7 @@ asyncio client); MemoryStore on asyncio and trio."""
 from __future__ import annotations
 
 import importlib
+import socket
 import subprocess
 import sys
 import uuid
@@ -206,3 +207,18 @@ def test_importing_egress_imports_no_redis() -> None:
 def test_stores_name_what_they_lack() -> None:
     with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
         egress.stores.Nothing  # noqa: B018
+
+
+@pytest.mark.anyio
+async def test_a_redis_that_never_answers_is_unavailable_within_the_timeout(
+    anyio_backend: str,
+) -> None:
+    if anyio_backend == "trio":
+        pytest.skip("redis-py's asyncio client runs on asyncio only")
+    with socket.socket() as silent:  # the kernel accepts connections; nobody ever answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+        async with RedisStore(url, timeout=0.5) as store:
+            with anyio.fail_after(5), pytest.raises(StoreUnavailable):
+                await store.incr("k")
