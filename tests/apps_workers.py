@@ -58,6 +58,17 @@ async def counted(scope: Scope, receive: Receive, send: Send) -> None:
     await flight(scope, receive, send)
 
 
+@endpoint(cache_rate=10, store=store)
+async def feed() -> EventSourceResponse:
+    """An endless stream behind the shared cache: it cannot be kept, so nobody waits on it."""
+
+    async def forever() -> AsyncIterator[str]:
+        yield WORKER
+        await anyio.sleep_forever()
+
+    return EventSourceResponse(forever())
+
+
 async def events(request: StarletteRequest) -> EventSourceResponse:
     last_event_id = request.headers.get("last-event-id")
     feed = broadcast.subscribe(request.query_params["channel"], last_event_id)
@@ -98,6 +109,7 @@ app = served_by(
         routes=[
             Mount("/cached", cached),
             Mount("/flight", counted),
+            Mount("/feed", feed),
             Route("/events", events),
             Route("/publish", publish, methods=["POST"]),
         ],

@@ -68,6 +68,20 @@ def test_single_flight_holds_across_processes(cluster: Cluster) -> None:
     assert len({worker for _, worker in answers}) > 1  # waiters in other processes too
 
 
+def test_endless_streams_behind_the_shared_cache_hold_nobody_back(cluster: Cluster) -> None:
+    # Held back, a stream would wait for the single-flight lock to expire (30 s): the
+    # read timeout of 10 s fails it.
+    with httpx.Client(timeout=10, limits=httpx.Limits(max_keepalive_connections=0)) as client:
+        streams = []
+        try:
+            for _ in range(4):  # each gets its head and first event while the others stream
+                streams.append(Subscriber(client, f"{cluster.url}/feed/"))
+                assert len(streams[-1].read(1)) == 1
+        finally:
+            for stream in streams:
+                stream.close()
+
+
 class Subscriber:
     """An event stream on a connection of its own (`client` keeps none alive), so on
     some worker, read as needed."""
