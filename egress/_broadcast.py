@@ -22,6 +22,7 @@ typically in the application's lifespan) before subscribing.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncGenerator
 from types import TracebackType
 from typing import Any
@@ -39,8 +40,13 @@ from egress.stores._outage import outage_of
 
 __all__ = ["Broadcast"]
 
+logger = logging.getLogger("egress.broadcast")
+
 RETRY_MS = 1000  # the reconnection delay a subscription ended by a failure suggests
 _WAIT = 5.0  # seconds each read of the log blocks before it is repeated
+
+
+_Live = tuple[tuple[int, int], ServerSentEvent]  # an event and its id's sort key
 
 
 class _Channel:
@@ -48,7 +54,7 @@ class _Channel:
 
     def __init__(self, key: str) -> None:
         self.key = key
-        self.queues: set[MemoryObjectSendStream[Entry]] = set()
+        self.queues: set[MemoryObjectSendStream[_Live]] = set()
         self.scope = anyio.CancelScope()
 
 
@@ -108,7 +114,7 @@ class Broadcast:
                 "enter the Broadcast (`async with broadcast:`, e.g. in the app's lifespan) "
                 "before subscribing: its listeners run in its task group"
             )
-        sender, receiver = anyio.create_memory_object_stream[Entry](self.queue_size)
+        sender, receiver = anyio.create_memory_object_stream[_Live](self.queue_size)
         state: _Channel | None = None
         try:
             async with receiver:
@@ -132,10 +138,10 @@ class Broadcast:
                     last = missed[-1][0]
                 elif last_event_id is not None:
                     last = last_event_id
-                async for entry in receiver:
-                    if event_id_key(entry[0]) > event_id_key(last):
-                        last = entry[0]
-                        yield _event(entry)
+                after = event_id_key(last)
+                async for order, event in receiver:
+                    if order > after:
+                        yield event
                 yield _retry_hint()  # the listener failed or this subscriber fell behind
         finally:
             sender.close()
@@ -149,7 +155,7 @@ class Broadcast:
             return None  # not an id this broadcast gave: start over with a reset
         return await self.store.since(key, last_event_id)
 
-    async def _join(self, channel: str, sender: MemoryObjectSendStream[Entry]) -> _Channel:
+    async def _join(self, channel: str, sender: MemoryObjectSendStream[_Live]) -> _Channel:
         async with self._joining:
             state = self._channels.get(channel)
             if state is None:
@@ -161,7 +167,7 @@ class Broadcast:
             state.queues.add(sender)
             return state
 
-    def _leave(self, channel: str, state: _Channel, sender: MemoryObjectSendStream[Entry]) -> None:
+    def _leave(self, channel: str, state: _Channel, sender: MemoryObjectSendStream[_Live]) -> None:
         """The last subscriber of a channel to leave stops its listener."""
         state.queues.discard(sender)
         if not state.queues:
@@ -186,14 +192,18 @@ class Broadcast:
                     outage.recovered()
                     for entry in entries:
                         position = entry[0]
+                        # decoded once for every local subscriber (who only read it)
+                        live = (event_id_key(position), _event(entry))
                         for queue in list(state.queues):
                             try:
-                                queue.send_nowait(entry)
+                                queue.send_nowait(live)
                             except anyio.WouldBlock:  # fell behind: end it, it resumes
                                 state.queues.discard(queue)
                                 queue.close()
             except StoreUnavailable as error:
                 outage.failed(error)
+            except Exception:  # the subscribers are told below; the app goes on
+                logger.exception("the listener of channel %r failed", channel)
             finally:
                 if self._channels.get(channel) is state:
                     del self._channels[channel]

@@ -312,3 +312,27 @@ async def test_closing_the_broadcast_ends_its_subscriptions() -> None:
             # the app shuts down: the listener is stopped, the subscriber told to retry
     assert reader.seen[-1].retry == 1000
     assert store.reading == 0
+
+
+class GarbledStore(MemoryStore):
+    """A MemoryStore whose log holds something no Broadcast wrote."""
+
+    async def wait(self, key: str, after: str, block: float) -> list[Entry]:
+        await super().wait(key, after, block)
+        return [("99-0", b"not msgpack of an event")]
+
+
+@pytest.mark.anyio
+async def test_a_listener_that_fails_otherwise_ends_its_subscriptions_and_nothing_else(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with Broadcast(GarbledStore()) as broadcast:
+        reader = Reader(broadcast.subscribe("c"))
+        with anyio.fail_after(10), caplog.at_level(logging.ERROR, "egress.broadcast"):
+            async with anyio.create_task_group() as group:
+                group.start_soon(reader.run)
+                await anyio.wait_all_tasks_blocked()
+                await broadcast.publish("c", "wakes the listener")
+        assert reader.seen[-1].retry == 1000
+        assert "the listener of channel 'c' failed" in caplog.text
+        assert await broadcast.publish("c", "the broadcast still works")
