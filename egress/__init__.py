@@ -1,6 +1,7 @@
 """egress: turn what web handlers return into fast, correct HTTP responses."""
 
 from egress import types as types  # the ASGI types, as `egress.types`
+from egress._broadcast import Broadcast
 from egress.encoders import (
     EncodeError,
     Encoder,
@@ -45,6 +46,7 @@ __all__ = [
     "JSON",
     "BackgroundTask",
     "BackgroundTasks",
+    "Broadcast",
     "EncodeError",
     "Encoder",
     "EncoderRegistry",

@@ -12,8 +12,9 @@ place, and none of that may reach the next client. Each replay sends new dicts a
 
 Only a complete single-body response without Set-Cookie that is not a 206 or 304 is kept:
 a stream, a file, a response that sets a cookie or answers a Range or conditional request
-is not replayed. When a run ends with such a response, or fails, the requests waiting for
-it run the handler themselves, and the next request starts a new count.
+is not replayed. When a run's head (or first body message) shows such a response, or the
+run fails, the requests waiting for it run the handler themselves at once (a stream that
+never ends holds nobody up), and the next request after the run starts a new count.
 
 With `etag=True` the endpoint tags the response before it reaches the recorder, so the
 stored head carries the ETag; whether a request gets 304 is decided after the replay, for
@@ -22,13 +23,19 @@ that request alone, so what is stored is always the full 200.
 
 from __future__ import annotations
 
+import hashlib
+import time
 from collections.abc import Awaitable, Callable
+from typing import NamedTuple
 
 import anyio
+import msgspec
 
+from egress.stores import Store, StoreUnavailable
+from egress.stores._outage import outage_of
 from egress.types import Message, Scope, Send
 
-__all__ = ["ResponseCache", "check_rate"]
+__all__ = ["ResponseCache", "SharedCache", "check_rate"]
 
 Run = Callable[[Send], Awaitable[None]]
 CacheKey = tuple[str, str, bytes]
@@ -62,15 +69,23 @@ def _fresh(message: Message) -> Message:
     return copy
 
 
-def _cacheable(messages: list[Message]) -> bool:
-    if len(messages) != 2:
+def _verdict(seen: list[Message]) -> bool | None:
+    """Whether the response whose messages so far are `seen` can be kept: True once it
+    is complete and cacheable, False as soon as anything rules it out, None while the
+    head alone allows it. A stream is known by its head (a body status without
+    Content-Length) or by its first body message (more to come), so the requests
+    waiting on it are released before its body, which may never end, is sent."""
+    start = seen[0]
+    if start["type"] != "http.response.start" or start["status"] in _ANSWERS_TO_REQUEST_HEADERS:
         return False
-    start, body = messages
-    if start["type"] != "http.response.start" or body["type"] != "http.response.body":
+    names = {name.lower() for name, _ in start.get("headers", ())}
+    if b"set-cookie" in names:
         return False
-    if start["status"] in _ANSWERS_TO_REQUEST_HEADERS:
-        return False
-    return all(name.lower() != b"set-cookie" for name, _ in start.get("headers", ()))
+    if len(seen) == 1:
+        status = start["status"]
+        return None if b"content-length" in names or status == 204 else False
+    body = seen[1]
+    return body["type"] == "http.response.body" and not body.get("more_body")
 
 
 class _Flight:
@@ -84,17 +99,19 @@ class _Flight:
         self.landed = anyio.Event()  # set when the run is over, cacheable or not
 
     def recorder(self, send: Send) -> Send:
-        """`send`, snapshotting each message before passing it on; the response is kept
-        (and the waiting requests released) as soon as its last body message is seen."""
+        """`send`, snapshotting each message before passing it on until the response is
+        known to be cacheable (kept) or not; either way the waiting requests are released
+        then, before the message that decided it is sent."""
         seen: list[Message] = []
 
         async def record(message: Message) -> None:
-            if len(seen) <= 2:  # a third message already makes the response uncacheable
+            if not self.landed.is_set():
                 seen.append(_snapshot(message))
-            if message["type"] == "http.response.body" and not message.get("more_body"):
-                if _cacheable(seen):
-                    self.messages = tuple(seen)
-                self.landed.set()
+                verdict = _verdict(seen)
+                if verdict is not None:
+                    if verdict:
+                        self.messages = tuple(seen)
+                    self.landed.set()
             await send(message)
 
         return record
@@ -122,7 +139,8 @@ class ResponseCache:
             await self._run(key, send, run)
             return
         flight.remaining -= 1
-        await flight.landed.wait()
+        if not flight.landed.is_set():  # (waiting on a set Event still yields to the loop)
+            await flight.landed.wait()
         if flight.messages is None:
             await run(send)
             return
@@ -140,3 +158,144 @@ class ResponseCache:
             flight.landed.set()
             if flight.messages is None and self._flights.get(key) is flight:
                 del self._flights[key]
+
+
+# -- shared: the count, the responses and the lock in a Store ----------------------------
+
+# A run's outcome that cannot be replayed: b"-" and the key's count when it was known.
+# Requests counted up to then were waiting for it and run the handler themselves; a
+# request counted later starts a new run.
+_UNCACHEABLE = b"-"
+_COUNT_TTL = 86_400.0  # an idle key's count is forgotten after a day...
+_RESPONSE_TTL = 3_600.0  # ...and a run's stored response after an hour
+
+
+def _pack(messages: list[Message]) -> bytes:
+    return msgspec.msgpack.encode(messages)
+
+
+def _unpack(data: bytes) -> tuple[Message, ...]:
+    messages: list[Message] = msgspec.msgpack.decode(data)
+    for message in messages:
+        if "headers" in message:
+            message["headers"] = [(name, value) for name, value in message["headers"]]
+    return tuple(messages)
+
+
+class _Lead(NamedTuple):
+    base: str  # the key's counter
+    run_key: str
+    token: str  # of the run's lock
+
+
+class SharedCache:
+    """cache_rate over a Store, so every process sharing it counts together.
+
+    Request n (from the store's counter) belongs to run `(n - 1) // rate` of its key.
+    Whoever of that run's requests takes its lock first runs the handler; its response
+    is stored under the run's key before it is sent (or, as soon as the head shows it
+    cannot be kept, a marker saying so), then the lock is released. The requests that
+    were waiting poll that key (5 ms, doubling to 50 ms) and replay the response, or,
+    on the marker, run the handler themselves; a request of that run arriving after the
+    marker takes the lock and runs anew (the in-process cache's "new count"). A holder
+    that died is replaced when its lock expires (`lock_ttl` seconds). A store that
+    cannot be reached fails open, here only: the request runs the handler, and the
+    outage is logged once.
+    """
+
+    key = staticmethod(ResponseCache.key)
+
+    def __init__(self, rate: int, store: Store, namespace: str, lock_ttl: float = 30.0) -> None:
+        self.rate = check_rate(rate)
+        self.store = store
+        self.namespace = namespace
+        self.lock_ttl = lock_ttl
+
+    def _base(self, key: CacheKey) -> str:
+        method, path, query = key
+        digest = hashlib.sha256(b"\0".join((method.encode(), path.encode(), query)))
+        return f"egress:cache:{self.namespace}:{digest.hexdigest()[:32]}"
+
+    async def serve(self, key: CacheKey, send: Send, run: Run) -> None:
+        """As ResponseCache.serve, with the state in the store."""
+        outage = outage_of(self.store)
+        if outage.skipping():
+            await run(send)
+            return
+        try:
+            claim = await self._claim(self._base(key))
+        except StoreUnavailable as error:
+            outage.failed(error)
+            await run(send)
+            return
+        outage.recovered()
+        if isinstance(claim, _Lead):
+            await self._lead(claim, send, run)
+        elif claim is None:
+            await run(send)
+        else:
+            for message in claim:
+                await send(_fresh(message))
+
+    async def _claim(self, base: str) -> tuple[Message, ...] | _Lead | None:
+        """The stored response to replay, the run's key to lead (its lock is taken), or
+        None: run the handler unrecorded."""
+        store = self.store
+        count = await store.incr(base)
+        run_key = f"{base}:{(count - 1) // self.rate}"
+        deadline = time.monotonic() + self.lock_ttl
+        delay = 0.005
+        while True:
+            stored = await store.get(run_key)
+            if stored is not None and not stored.startswith(_UNCACHEABLE):
+                return _unpack(stored)
+            if stored is not None and count <= int(stored[1:]):
+                return None  # the run this request waited for cannot be replayed
+            token = await store.acquire(run_key + ":lock", self.lock_ttl)
+            if token is not None:
+                # the run may have been stored between the read above and the lock
+                stored = await store.get(run_key)
+                if stored is not None and not stored.startswith(_UNCACHEABLE):
+                    await store.release(run_key + ":lock", token)
+                    return _unpack(stored)
+                await store.delete(run_key)  # a marker's waiters wait for this run now
+                await store.expire(base, _COUNT_TTL)
+                return _Lead(base, run_key, token)
+            if time.monotonic() > deadline:
+                return None
+            await anyio.sleep(delay)
+            delay = min(delay * 2, 0.05)
+
+    async def _lead(self, lead: _Lead, send: Send, run: Run) -> None:
+        """Run the handler, store its outcome as soon as it is known (and release the
+        run's lock then: a stream holds it no longer than its head)."""
+        base, run_key, token = lead
+        store, outage = self.store, outage_of(self.store)
+        seen: list[Message] = []
+        decided = False
+
+        async def keep(outcome: bytes | None) -> None:
+            nonlocal decided
+            decided = True
+            try:
+                if outcome is None:  # not kept: say up to which request it was waited for
+                    outcome = _UNCACHEABLE + (await store.get(base) or b"0")
+                await store.set(run_key, outcome, expires_in=_RESPONSE_TTL)
+                await store.release(run_key + ":lock", token)
+            except StoreUnavailable as error:
+                outage.failed(error)
+
+        async def record(message: Message) -> None:
+            if not decided:
+                seen.append(_snapshot(message))
+                verdict = _verdict(seen)
+                if verdict is not None:
+                    await keep(_pack(seen) if verdict else None)
+            await send(message)
+
+        try:
+            await run(record)
+        finally:
+            if not decided:
+                with anyio.CancelScope(shield=True):
+                    await keep(None)

@@ -26,7 +26,7 @@ from typing import Any, TypeVar, overload
 
 import anyio.to_thread
 
-from egress._cache import ResponseCache, check_rate
+from egress._cache import ResponseCache, SharedCache, check_rate
 from egress._etag import if_none_match, not_modified_when_matched, tag_complete_responses
 from egress._foreign import as_http_error, is_foreign_response
 from egress._http_error import HTTPError
@@ -37,6 +37,7 @@ from egress._params import Parameters
 from egress._request import DEFAULT_MAX_BODY_SIZE, Request
 from egress.pipeline import Accept, Encoders, Pipeline, default_pipeline, to_response
 from egress.responses import JSONResponse, Response
+from egress.stores import Store
 from egress.types import ASGIApp, Receive, Scope, Send
 
 __all__ = ["Endpoint", "Request", "endpoint"]
@@ -62,6 +63,7 @@ class Endpoint:
         max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
         etag: bool = False,
         negotiate: bool = False,
+        store: Store | None = None,
     ) -> None:
         if not callable(handler):
             raise TypeError(f"endpoint() wraps a function, got {handler!r}")
@@ -81,9 +83,7 @@ class Endpoint:
             raise TypeError(f"negotiate= takes True or False, got {negotiate!r}")
         self.negotiate = negotiate or self.pipeline.negotiate
         self.parameters = Parameters(handler, self.pipeline.registry, self.name)
-        self.cache: ResponseCache | None = None
-        if cache_rate is not None and check_rate(cache_rate) > 1:  # 1: run every time
-            self.cache = ResponseCache(cache_rate)
+        self.cache = _cache(cache_rate, store, f"{getattr(handler, '__module__', '')}.{self.name}")
         self._is_async = inspect.iscoroutinefunction(handler)
         self._middlewares: list[tuple[Middleware, bool]] = []
         self._chain: Layer | None = None
@@ -168,6 +168,19 @@ class Endpoint:
         return f"<endpoint {self.name}>"
 
 
+def _cache(rate: int | None, store: Store | None, name: str) -> ResponseCache | SharedCache | None:
+    """cache_rate's state: in the endpoint, or in `store` to share it between processes."""
+    if store is not None and not isinstance(store, Store):
+        raise TypeError(
+            f"store= takes an egress.stores.Store (MemoryStore, RedisStore), got {store!r}"
+        )
+    if rate is None or check_rate(rate) == 1:  # 1: run every time
+        if store is not None:
+            raise TypeError("store= holds cache_rate's state: pass cache_rate=N (N > 1) too")
+        return None
+    return ResponseCache(rate) if store is None else SharedCache(rate, store, name)
+
+
 def _check_max_body_size(limit: int | None) -> int | None:
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
         raise ValueError(
@@ -216,6 +229,7 @@ def endpoint(
     max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
     etag: bool = False,
     negotiate: bool = False,
+    store: Store | None = None,
 ) -> Callable[[Callable[..., Any]], Endpoint]: ...
 
 
@@ -230,12 +244,15 @@ def endpoint(
     max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
     etag: bool = False,
     negotiate: bool = False,
+    store: Store | None = None,
 ) -> Endpoint | Callable[[Callable[..., Any]], Endpoint]:
     """Wrap a handler into an ASGI app: `@endpoint` or `@endpoint(cache_rate=N, ...)`.
     `etag=True`: complete 200 responses to GET and HEAD get a strong ETag, and a request
     whose If-None-Match matches it gets 304 Not Modified. `negotiate=True`: data the
     handler returns goes out as JSON, MessagePack, NDJSON or Server-Sent Events, as the
-    request's Accept prefers (a Response the handler builds is sent as it is)."""
+    request's Accept prefers (a Response the handler builds is sent as it is). `store=`:
+    where cache_rate keeps its count, responses and lock (an `egress.stores.RedisStore`
+    shares them between workers and hosts; by default they stay in the endpoint)."""
     if handler is not None:
         return Endpoint(handler)
 
@@ -249,6 +266,7 @@ def endpoint(
             max_body_size=max_body_size,
             etag=etag,
             negotiate=negotiate,
+            store=store,
         )
 
     return decorate

@@ -6,6 +6,7 @@ README's "Demo" section. tests/test_demo.py serves it and checks every route.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -20,8 +21,17 @@ import anyio
 import anyio.lowlevel
 from starlette.routing import Route, Router
 
-from egress import EventSourceResponse, HTTPError, Request, ServerSentEvent, endpoint, to_response
+from egress import (
+    Broadcast,
+    EventSourceResponse,
+    HTTPError,
+    Request,
+    ServerSentEvent,
+    endpoint,
+    to_response,
+)
 from egress.responses import FileResponse, StreamingResponse
+from egress.stores import MemoryStore
 
 HERE = Path(__file__).resolve()
 STATIC = HERE.parent / "static"
@@ -161,6 +171,34 @@ async def readings(n: int = 3) -> Iterator[dict[str, Any]]:
     )
 
 
+# One process here; with several workers, Broadcast(RedisStore(url)) shares the events.
+broadcast = Broadcast(MemoryStore(), history=100)
+
+
+@endpoint
+async def broadcast_page() -> FileResponse:
+    """A page to open in several tabs: each shows every message any of them publishes."""
+    return FileResponse(STATIC / "broadcast.html")
+
+
+@endpoint
+async def broadcast_events(request: Request) -> EventSourceResponse:
+    """Every tab's event stream; a reconnecting tab gets what it missed (Last-Event-ID)."""
+    feed = broadcast.subscribe("demo", request.headers.get("last-event-id"))
+    return EventSourceResponse(feed)
+
+
+@endpoint(methods=("POST",))
+async def broadcast_say(text: str) -> dict[str, str]:
+    return {"id": await broadcast.publish("demo", text)}
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: object) -> AsyncIterator[None]:
+    async with broadcast:  # its listeners run while the app runs
+        yield
+
+
 app = Router(
     [
         Route("/", home),
@@ -175,7 +213,11 @@ app = Router(
         Route("/events", events),
         Route("/live", live),
         Route("/readings", readings),
-    ]
+        Route("/broadcast", broadcast_page),
+        Route("/broadcast/events", broadcast_events),
+        Route("/broadcast/say", broadcast_say),
+    ],
+    lifespan=lifespan,
 )
 
 if __name__ == "__main__":

@@ -169,3 +169,19 @@ def test_one_handler_four_representations(
     ]
     refused = demo.get("/readings", headers={"accept": "text/html"})
     assert (refused.status_code, refused.json()["detail"]) == (406, "Not Acceptable")
+
+
+def test_broadcast(demo: httpx.Client) -> None:
+    page = demo.get("/broadcast")
+    assert 'new EventSource("/broadcast/events")' in page.text
+    first = demo.post("/broadcast/say", params={"text": "first"}).json()["id"]
+    tabs = [demo.stream("GET", "/broadcast/events", headers={"last-event-id": first})]
+    tabs.append(demo.stream("GET", "/broadcast/events", headers={"last-event-id": first}))
+    with tabs[0] as one, tabs[1] as two:
+        said = demo.post("/broadcast/say", params={"text": "to every tab"}).json()["id"]
+        for tab in (one, two):
+            parser = EventStreamParser()
+            for chunk in tab.iter_raw():
+                if parser.feed(chunk):
+                    break
+            assert [(e.data, e.last_event_id) for e in parser.events] == [("to every tab", said)]

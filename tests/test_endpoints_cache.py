@@ -1,5 +1,8 @@
 """cache_rate=N: the handler runs on requests 1, N+1, 2N+1, ...; replayed in between.
 
+Each test runs with the state in the endpoint (the default), in a MemoryStore and in a
+RedisStore on a real redis-server (the `where` fixture; Redis on asyncio only).
+
 Also: what outer middleware does to the messages in place never reaches the cache, and
 concurrent requests share one run (single flight).
 """
@@ -10,7 +13,8 @@ import copy
 import gzip
 import itertools
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -19,13 +23,18 @@ import pytest
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
+from egress import EventSourceResponse, FileResponse
 from egress._cache import ResponseCache
-from egress.endpoints import endpoint
+from egress.endpoints import Endpoint, endpoint
 from egress.pipeline import HTTPError
 from egress.responses import PlainText, Response
+from egress.stores import Store
 from egress.types import Message
+from tests._redis import redis_server_fixture, where_fixture  # noqa: F401 (fixtures)
+from tests.apps_sse import Peer
 
 ASGIApp = Callable[[Message, Any, Any], Awaitable[None]]
+LENGTH_ONE = [(b"content-length", b"1")]
 BODY = "a body long enough for gzip to bother with, " * 4
 
 
@@ -44,10 +53,10 @@ async def call(app: ASGIApp, send: Callable[[Message], Awaitable[None]]) -> None
 
 
 @pytest.mark.anyio
-async def test_twenty_requests_with_rate_ten_run_the_handler_twice() -> None:
+async def test_twenty_requests_with_rate_ten_run_the_handler_twice(where: Store | None) -> None:
     runs: list[int] = []
 
-    @endpoint(cache_rate=10)
+    @endpoint(cache_rate=10, store=where)
     async def counter() -> tuple[str, int, dict[str, str]]:
         runs.append(1)
         return f"run {len(runs)}", 201, {"x-run": str(len(runs))}
@@ -63,10 +72,10 @@ async def test_twenty_requests_with_rate_ten_run_the_handler_twice() -> None:
 
 
 @pytest.mark.anyio
-async def test_runs_on_requests_one_and_n_plus_one() -> None:
+async def test_runs_on_requests_one_and_n_plus_one(where: Store | None) -> None:
     runs: list[int] = []
 
-    @endpoint(cache_rate=3)
+    @endpoint(cache_rate=3, store=where)
     def counter() -> int:
         runs.append(1)
         return len(runs)
@@ -77,10 +86,10 @@ async def test_runs_on_requests_one_and_n_plus_one() -> None:
 
 
 @pytest.mark.anyio
-async def test_cache_keys_on_method_path_and_query() -> None:
+async def test_cache_keys_on_method_path_and_query(where: Store | None) -> None:
     runs: list[str] = []
 
-    @endpoint(cache_rate=5, methods=("GET", "POST"))
+    @endpoint(cache_rate=5, store=where, methods=("GET", "POST"))
     async def echo(q: str = "") -> str:
         runs.append(q)
         return q
@@ -95,10 +104,10 @@ async def test_cache_keys_on_method_path_and_query() -> None:
 
 
 @pytest.mark.anyio
-async def test_set_cookie_responses_are_not_cached() -> None:
+async def test_set_cookie_responses_are_not_cached(where: Store | None) -> None:
     runs: list[int] = []
 
-    @endpoint(cache_rate=10)
+    @endpoint(cache_rate=10, store=where)
     async def login() -> Response[Any]:
         runs.append(1)
         response = PlainText("hi")
@@ -112,7 +121,7 @@ async def test_set_cookie_responses_are_not_cached() -> None:
 
 
 @pytest.mark.anyio
-async def test_streaming_responses_are_not_cached() -> None:
+async def test_streaming_responses_are_not_cached(where: Store | None) -> None:
     runs: list[int] = []
 
     class TwoParts(Response[Any]):
@@ -121,7 +130,7 @@ async def test_streaming_responses_are_not_cached() -> None:
             await send({"type": "http.response.body", "body": b"a", "more_body": True})
             await send({"type": "http.response.body", "body": b"b"})
 
-    @endpoint(cache_rate=10)
+    @endpoint(cache_rate=10, store=where)
     async def stream() -> Response[Any]:
         runs.append(1)
         return TwoParts(None, headers={"content-type": "text/plain"})
@@ -133,10 +142,10 @@ async def test_streaming_responses_are_not_cached() -> None:
 
 
 @pytest.mark.anyio
-async def test_errors_are_not_cached() -> None:
+async def test_errors_are_not_cached(where: Store | None) -> None:
     runs: list[int] = []
 
-    @endpoint(cache_rate=10)
+    @endpoint(cache_rate=10, store=where)
     async def flaky() -> str:
         runs.append(1)
         if len(runs) == 1:
@@ -179,7 +188,7 @@ async def test_cache_is_bounded() -> None:
 
     async def run(respond: Any) -> None:
         runs.append(1)
-        await respond({"type": "http.response.start", "status": 200, "headers": []})
+        await respond({"type": "http.response.start", "status": 200, "headers": LENGTH_ONE})
         await respond({"type": "http.response.body", "body": b"x"})
 
     first, second, third = [("GET", "/", str(n).encode()) for n in range(3)]
@@ -194,10 +203,10 @@ async def test_cache_is_bounded() -> None:
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("status", [206, 304])
-async def test_answers_to_request_headers_are_not_cached(status: int) -> None:
+async def test_answers_to_request_headers_are_not_cached(status: int, where: Store | None) -> None:
     runs: list[int] = []
 
-    @endpoint(cache_rate=10)
+    @endpoint(cache_rate=10, store=where)
     async def conditional() -> Response[Any]:
         runs.append(1)
         return Response(b"" if status == 304 else b"part", status_code=status)
@@ -212,10 +221,12 @@ async def test_answers_to_request_headers_are_not_cached(status: int) -> None:
 
 
 @pytest.mark.anyio
-async def test_a_send_that_edits_every_message_in_place_changes_no_replay() -> None:
+async def test_a_send_that_edits_every_message_in_place_changes_no_replay(
+    where: Store | None,
+) -> None:
     runs: list[int] = []
 
-    @endpoint(cache_rate=5)
+    @endpoint(cache_rate=5, store=where)
     async def page() -> Response[Any]:
         runs.append(1)
         return PlainText(BODY, headers={"x-a": "1"})
@@ -245,10 +256,10 @@ async def test_a_send_that_edits_every_message_in_place_changes_no_replay() -> N
 
 
 @pytest.mark.anyio
-async def test_behind_gzip_each_client_gets_the_encoding_it_asked_for() -> None:
+async def test_behind_gzip_each_client_gets_the_encoding_it_asked_for(where: Store | None) -> None:
     runs: list[int] = []
 
-    @endpoint(cache_rate=10)
+    @endpoint(cache_rate=10, store=where)
     async def page() -> str:
         runs.append(1)
         return BODY
@@ -269,10 +280,10 @@ async def test_behind_gzip_each_client_gets_the_encoding_it_asked_for() -> None:
 
 
 @pytest.mark.anyio
-async def test_behind_cors_vary_and_origin_are_per_request() -> None:
+async def test_behind_cors_vary_and_origin_are_per_request(where: Store | None) -> None:
     runs: list[int] = []
 
-    @endpoint(cache_rate=10)
+    @endpoint(cache_rate=10, store=where)
     async def page() -> str:
         runs.append(1)
         return "hi"
@@ -306,8 +317,8 @@ def stamp_request_ids(app: ASGIApp) -> ASGIApp:
 
 
 @pytest.mark.anyio
-async def test_a_request_id_stamped_in_place_is_never_replayed() -> None:
-    @endpoint(cache_rate=10)
+async def test_a_request_id_stamped_in_place_is_never_replayed(where: Store | None) -> None:
+    @endpoint(cache_rate=10, store=where)
     async def page() -> dict[str, str]:
         return {"ok": "yes"}
 
@@ -322,10 +333,12 @@ async def test_a_request_id_stamped_in_place_is_never_replayed() -> None:
 
 
 @pytest.mark.anyio
-async def test_two_hundred_concurrent_requests_run_the_handler_once_per_n() -> None:
+async def test_two_hundred_concurrent_requests_run_the_handler_once_per_n(
+    where: Store | None,
+) -> None:
     runs = 0
 
-    @endpoint(cache_rate=10)
+    @endpoint(cache_rate=10, store=where)
     async def slow() -> dict[str, int]:
         nonlocal runs
         runs += 1
@@ -364,13 +377,13 @@ def first_run_kind(kind: str) -> Response[Any] | None:
 @pytest.mark.anyio
 @pytest.mark.parametrize(("kind", "status"), [("error", 503), ("crash", 500), ("cookie", 200)])
 async def test_requests_waiting_for_an_uncacheable_run_run_the_handler_themselves(
-    kind: str, status: int
+    kind: str, status: int, where: Store | None
 ) -> None:
     runs = 0
     arrived = 0
     everyone_waits = anyio.Event()
 
-    @endpoint(cache_rate=10)
+    @endpoint(cache_rate=10, store=where)
     async def flaky() -> Any:
         nonlocal runs
         runs += 1
@@ -379,12 +392,26 @@ async def test_requests_waiting_for_an_uncacheable_run_run_the_handler_themselve
             return first_run_kind(kind)
         return "ok"
 
-    async def counted(scope: Message, receive: Any, send: Any) -> None:
+    def arrive() -> None:
         nonlocal arrived
         arrived += 1
         if arrived == 20:  # the first run ends only once all 20 are in flight
             everyone_waits.set()
+
+    async def counted(scope: Message, receive: Any, send: Any) -> None:
+        if where is None:
+            arrive()
         await flaky(scope, receive, send)
+
+    if where is not None:  # in flight: counted by the store
+        count = where.incr
+
+        async def counting(key: str) -> int:
+            number = await count(key)
+            arrive()
+            return number
+
+        where.incr = counting  # type: ignore[method-assign]
 
     answers: list[tuple[int, str]] = []
     async with client(counted) as c:
@@ -403,3 +430,80 @@ async def test_requests_waiting_for_an_uncacheable_run_run_the_handler_themselve
     # run 1 (uncacheable), its 9 waiters each on their own, then request 11 starts a
     # new count whose response requests 12-20 replay
     assert runs == 11
+
+
+# -- streams: a response without a complete body releases the waiters at its head ---------
+
+
+class HeadPeer(Peer):
+    """A peer that says when its response head has arrived."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.head = anyio.Event()
+
+    async def send(self, message: Message) -> None:
+        await super().send(message)
+        self.head.set()
+
+
+def endless_events(opened: list[str], closed: list[str], where: Store | None) -> Endpoint:
+    """An event stream behind cache_rate=10 whose generator never yields and never ends:
+    only a client's disconnect stops it."""
+
+    @endpoint(cache_rate=10, store=where)
+    async def feed() -> EventSourceResponse:
+        async def forever() -> AsyncIterator[Any]:
+            opened.append("feed")
+            try:
+                await anyio.sleep_forever()
+                yield "never"
+            finally:
+                closed.append("feed")
+
+        return EventSourceResponse(forever())
+
+    return feed
+
+
+@pytest.mark.anyio
+async def test_an_endless_stream_behind_the_cache_does_not_hold_back_the_next_client(
+    where: Store | None,
+) -> None:
+    opened: list[str] = []
+    closed: list[str] = []
+    feed = endless_events(opened, closed, where)
+    peers = [HeadPeer() for _ in range(3)]
+    with anyio.fail_after(10):
+        async with anyio.create_task_group() as group:
+            for peer in peers:
+                group.start_soon(peer.run, feed)
+                await peer.head.wait()  # each head arrives while the others stream on
+            assert all(p.messages[0]["type"] == "http.response.start" for p in peers)
+            assert [p.messages[0]["status"] for p in peers] == [200] * 3
+            assert len(opened) == 3  # not cacheable: each client ran the handler
+            for peer in peers:
+                peer.leave()
+    assert len(closed) == 3
+
+
+@pytest.mark.anyio
+async def test_waiters_on_a_file_run_the_handler_themselves(
+    tmp_path: Path, where: Store | None
+) -> None:
+    path = tmp_path / "big.bin"
+    path.write_bytes(b"x" * 200_000)  # more than one chunk
+    runs: list[int] = []
+
+    @endpoint(cache_rate=10, store=where)
+    async def download() -> FileResponse:
+        runs.append(1)
+        return FileResponse(path)
+
+    async with client(download) as c:
+        with anyio.fail_after(10):
+            async with anyio.create_task_group() as group:
+                for _ in range(3):
+                    group.start_soon(c.get, "/")
+        assert (await c.get("/")).content == path.read_bytes()
+    assert len(runs) == 4

@@ -6,6 +6,7 @@ import egress
 import egress.encoders
 import egress.middleware
 import egress.responses
+import egress.stores
 import egress.types
 
 DESIGN_NAMES = {
@@ -57,6 +58,7 @@ def test_all_lists_exactly_the_public_names() -> None:
         "types",
         "integrations",
         "middleware",
+        "stores",
     }
     assert set(egress.__all__) == _public(egress) - submodules
 
@@ -72,6 +74,12 @@ def test_every_name_of_the_design_is_exported() -> None:
 
 
 def test_subpackages_export_what_they_list() -> None:
-    for module in (egress.encoders, egress.responses, egress.types, egress.middleware):
+    for module in (
+        egress.encoders,
+        egress.responses,
+        egress.types,
+        egress.middleware,
+        egress.stores,
+    ):
         for name in module.__all__:
             assert hasattr(module, name), f"{module.__name__}.{name}"
