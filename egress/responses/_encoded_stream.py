@@ -32,7 +32,7 @@ from egress.responses._streaming import (
 )
 from egress.types import Message, Receive, Scope, Send
 
-__all__ = ["EncodedStream", "ValueContent"]
+__all__ = ["EncodedStream", "ValueContent", "one_line"]
 
 Values = Iterable[Any] | AsyncIterable[Any]
 ValueContent = Values | Callable[[], Values]
@@ -42,6 +42,20 @@ logger = logging.getLogger("egress.responses")
 # Iterable, but one value rather than a stream of them: streaming one would send a
 # character, a byte or a key at a time.
 _ONE_VALUE = (str, bytes, bytearray, memoryview, Mapping)
+
+
+def one_line(json: bytes) -> bytes:
+    """`json` with its raw CR and LF bytes removed, so one value is one line (NDJSON) or
+    one `data:` line (SSE) whatever wrote it.
+
+    The registry writes compact JSON, but pre-encoded JSON passes through as it was
+    written (an `orjson.Fragment`, a `msgspec.Raw`, pydantic's JSON, indented or not).
+    In valid JSON a raw CR or LF can only be whitespace between tokens (inside a string
+    it must be escaped), so removing them is exact: the value read back is the same.
+    The check is a memchr each, so compact JSON costs next to nothing."""
+    if b"\n" in json or b"\r" in json:
+        return json.translate(None, b"\r\n")
+    return json
 
 
 def _check_items(content: object, owner: str) -> None:

@@ -29,7 +29,7 @@ import anyio
 from egress.encoders import EncodeError, EncoderRegistry
 from egress.encoders import registry as default_registry
 from egress.responses._background import BackgroundTask, BackgroundTasks
-from egress.responses._encoded_stream import EncodedStream, ValueContent
+from egress.responses._encoded_stream import EncodedStream, ValueContent, one_line
 from egress.responses._headers import HeadersInput
 from egress.responses._streaming import Chunk, ChunkSource
 from egress.types import Message, Receive, Scope, Send
@@ -74,10 +74,11 @@ def _lines(name: bytes, text: str) -> bytes:
 
 def _data(data: Any, registry: EncoderRegistry) -> bytes:
     """The `data:` lines for `data`: a str as text, anything else as one line of JSON
-    (compact JSON holds no raw line break)."""
+    (`one_line`: pre-encoded JSON may hold line breaks, and a blank line would end the
+    event early)."""
     if isinstance(data, str):
         return _lines(b"data", data)
-    return b"data: " + registry.dumps(data) + b"\n"
+    return b"data: " + one_line(registry.dumps(data)) + b"\n"
 
 
 @dataclass(frozen=True, slots=True)
