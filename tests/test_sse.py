@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -234,13 +235,22 @@ def test_event_and_id_refuse_line_breaks_and_nul(field: str, bad: str) -> None:
         ({"retry": -1}, ValueError, "retry must be an int of milliseconds >= 0, got -1"),
         ({"retry": 1.5}, ValueError, "retry must be an int"),
         ({"retry": True}, ValueError, "retry must be an int"),
+        ({"id": 10**5000}, ValueError, "id is an int of 16610 bits, too long to write"),
+        ({"retry": 10**5000}, ValueError, "retry is an int of 16610 bits, too long to write"),
+        ({"data": "lone \ud800"}, ValueError, "data must be valid text (no lone surrogate)"),
     ],
 )
 def test_bad_fields_are_refused_where_the_event_is_made(
     arguments: dict[str, Any], error: type[Exception], text: str
 ) -> None:
     with pytest.raises(error, match=re.escape(text)):
-        ServerSentEvent("data", **arguments)
+        ServerSentEvent(**{"data": "data", **arguments})
+
+
+async def test_the_longest_int_id_and_retry_python_writes_are_sent() -> None:
+    longest = 10 ** (sys.get_int_max_str_digits() - 1)
+    [event] = await events_of(ServerSentEvent("x", id=longest, retry=longest))
+    assert event.last_event_id == str(longest)
 
 
 @pytest.mark.parametrize("ping", [-1, math.nan, math.inf, "15", True])
