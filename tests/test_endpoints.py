@@ -157,6 +157,9 @@ async def numbers(n: int = 0, x: float = 0.0, d: Decimal = Decimal(0)) -> dict[s
         ("d", "1_000"),
         ("d", "\uff11"),
         ("d", "1e9999999999999999999999"),
+        ("d", "1e100000000"),  # read fine, but any arithmetic on it overflows
+        ("d", "-1e1000000"),
+        ("d", "1e-100000000"),
     ],
 )
 async def test_numbers_are_strict_a_400_naming_the_parameter(parameter: str, raw: str) -> None:
@@ -182,6 +185,8 @@ async def test_numbers_are_strict_a_400_naming_the_parameter(parameter: str, raw
         ({"x": "5."}, {"x": 5.0}),
         ({"d": "-0.5E+3"}, {"d": "-5E+2"}),
         ({"d": "1.10"}, {"d": "1.10"}),
+        ({"d": "1e999999"}, {"d": "1E+999999"}),
+        ({"d": "-1e-999999"}, {"d": "-1E-999999"}),
     ],
 )
 async def test_numbers_within_the_rules_are_read(
