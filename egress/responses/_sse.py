@@ -57,6 +57,19 @@ def _checked_text(field: str, value: object, *, one_line: bool) -> None:
         ) from None
 
 
+def _checked_digits(field: str, value: int) -> None:
+    """An int too long for Python to write as text (`sys.get_int_max_str_digits()`,
+    4300 digits by default) would fail only as the event is sent: refuse it here."""
+    try:
+        b"%d" % value
+    except ValueError:
+        raise ValueError(
+            f"ServerSentEvent {field} is an int of {value.bit_length()} bits, too long to write "
+            "as decimal text (over sys.get_int_max_str_digits() digits); "
+            + ("give the id as a str" if field == "id" else "give a delay in milliseconds")
+        ) from None
+
+
 def _lines(name: bytes, text: str) -> bytes:
     """`name: line` for each line of `text` (split as the parser splits): the parser
     joins `data` lines back with LF; comment lines (`name` empty) it skips."""
@@ -88,8 +101,8 @@ class ServerSentEvent:
     type a browser dispatches; "message" when absent) and `id` (a str or an int, what
     `Last-Event-ID` sends back on reconnection) may not hold CR, LF or NUL. `retry`:
     the reconnection delay in milliseconds, an int >= 0. `comment`: text the client
-    ignores, split into lines like data. Checked here, so a bad event fails where it
-    is made."""
+    ignores, split into lines like data. Checked here (str data too), so a bad event
+    fails where it is made rather than cutting the stream it is sent in."""
 
     data: Any = None
     event: str | None = None
@@ -106,12 +119,18 @@ class ServerSentEvent:
             raise TypeError(
                 f"ServerSentEvent id must be a str or an int, got {type(self.id).__name__}"
             )
+        elif self.id is not None:
+            _checked_digits("id", self.id)
         if self.retry is not None and (
             isinstance(self.retry, bool) or not isinstance(self.retry, int) or self.retry < 0
         ):
             raise ValueError(
                 f"ServerSentEvent retry must be an int of milliseconds >= 0, got {self.retry!r}"
             )
+        if self.retry is not None:
+            _checked_digits("retry", self.retry)
+        if isinstance(self.data, str) and not self.data.isascii():
+            _checked_text("data", self.data, one_line=False)
         if self.comment is not None:
             _checked_text("comment", self.comment, one_line=False)
 
