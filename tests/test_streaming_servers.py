@@ -223,6 +223,27 @@ def test_a_client_disconnect_closes_the_generator(
     assert _wait_for(marker, 1) is not None
 
 
+def test_a_producer_that_never_awaits_stops_soon_after_a_disconnect(
+    server: Served, tmp_path: Path
+) -> None:
+    # 200,000 rows from memory, the client reads 100 bytes and closes. Every server's
+    # send returns without suspending once the socket is gone, so without the stream's
+    # checkpoints every row was produced, and asyncio logged each write to the dead
+    # socket ("socket.send() raised exception.", once per row).
+    marker, count = tmp_path / "marker", 200_000
+    since = len(server.log.read_text())
+    with _request(server.url, f"/eager?marker={marker}&count={count}") as sock:
+        received = b""
+        while len(received) < 100:
+            data = sock.recv(100)
+            assert data, "the stream ended early"
+            received += data
+    assert _wait_for(marker, 30) is not None, "the generator was not closed"
+    rows = int(marker.read_text().split()[2])
+    assert rows < count / 10, f"{rows} of {count} rows were produced for a client that left"
+    assert len(_logged(server, since, []).splitlines()) <= 1
+
+
 def test_an_error_after_the_headers_cuts_the_response(base_url: str, tmp_path: Path) -> None:
     marker = tmp_path / "marker"
     with (
