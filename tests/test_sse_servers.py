@@ -11,6 +11,7 @@ server or response that buffered the stream would make the generator give up wai
 from __future__ import annotations
 
 import json
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ import pytest
 
 from tests._servers import SERVERS, Served, serve_logged
 from tests._sse_parser import EventStreamParser
+from tests.test_streaming_servers import SHIELDED_SEND
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -130,6 +132,32 @@ def test_a_disconnect_closes_the_generator_within_a_second(
     left = time.monotonic()
     assert _wait_for(marker, 1), "the generator was not closed within 1 s of the disconnect"
     assert time.monotonic() - left < 1
+
+
+def test_a_client_that_stops_reading_is_cut_off_by_chunk_timeout(
+    server: Served, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    # One event larger than every buffer, to a client that never reads, then silence.
+    # uvicorn and granian take the event into their buffers, so the first ping is what
+    # waits on the client: it too must give up after chunk_timeout (1 s). hypercorn
+    # waits on the event itself, which gives up as any chunk does.
+    if server.name == "hypercorn-trio":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=SHIELDED_SEND))
+    marker = tmp_path / "marker"
+    since = len(server.log.read_text())
+    target = f"/events/flood?marker={marker}&ping=0.2&chunk_timeout=1"
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connect
+        sock.connect(("127.0.0.1", int(server.url.rsplit(":", 1)[1])))
+        sock.sendall(f"GET {target} HTTP/1.1\r\nHost: test\r\n\r\n".encode())
+        # The stream is silent for 30 s: only the timeout can close it in time.
+        assert _wait_for(marker, 10), "the generator was not closed"
+    text = _logged(server, since, "stream cut short")
+    [warning] = [line for line in text.splitlines() if line.startswith("WARNING egress")]
+    assert "(chunk_timeout); the client is the slow side" in warning
+    if server.name in ("uvicorn", "granian"):
+        assert "did not take a ping within 1.0 s" in warning
+    assert "Traceback" not in text
 
 
 @pytest.mark.parametrize("kind", ["events", "ndjson"])

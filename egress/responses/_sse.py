@@ -17,6 +17,7 @@ a bounded batch ahead).
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import time
@@ -31,10 +32,12 @@ from egress.encoders import registry as default_registry
 from egress.responses._background import BackgroundTask, BackgroundTasks
 from egress.responses._encoded_stream import EncodedStream, ValueContent, one_line
 from egress.responses._headers import HeadersInput
-from egress.responses._streaming import Chunk, ChunkSource
+from egress.responses._streaming import Chunk, ChunkSource, _describe
 from egress.types import Message, Receive, Scope, Send
 
 __all__ = ["EventSourceResponse", "ServerSentEvent"]
+
+logger = logging.getLogger("egress.responses")
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _NOT_IN_A_FIELD = re.compile(r"[\r\n\x00]")
@@ -179,7 +182,9 @@ class _Pinger:
     pump waits on the source (never while it sends, nor once it stopped), and a chunk
     that comes while a ping is being sent waits for that send to finish, so the two
     never write at once. A ping whose send fails stops the stream: `failure` holds the
-    error, to be raised as a failed send of the pump's would be."""
+    error, to be raised as a failed send of the pump's would be. A ping the client does
+    not take within `timeout` (the stream's chunk_timeout) stops it too, as a chunk not
+    taken in time does: `timed_out` says so."""
 
     __slots__ = (
         "_awaiting_chunk",
@@ -188,13 +193,19 @@ class _Pinger:
         "_pinging",
         "_send",
         "_source",
+        "_timeout",
         "failure",
+        "timed_out",
     )
 
-    def __init__(self, source: ChunkSource, send: Send, interval: float) -> None:
+    def __init__(
+        self, source: ChunkSource, send: Send, interval: float, timeout: float | None
+    ) -> None:
         self._source = source
         self._send = send
         self._interval = interval
+        self._timeout = timeout
+        self.timed_out = False
         self._last_sent = time.monotonic()
         self._awaiting_chunk = False
         self._pinging: anyio.Event | None = None  # set once the ping being sent is out
@@ -218,33 +229,40 @@ class _Pinger:
         self._last_sent = time.monotonic()
 
     async def run(self, stream: anyio.CancelScope) -> None:
-        """Ping through every silence until cancelled; if a ping cannot be sent, cancel
-        `stream` (the pump with it)."""
+        """Ping through every silence until cancelled; if a ping cannot be sent, or is
+        not taken in time, cancel `stream` (the pump with it)."""
         due = self._last_sent + self._interval
         while True:
-            await anyio.sleep(due - time.monotonic())
+            await anyio.sleep(max(0.0, due - time.monotonic()))  # due may have passed
             now = time.monotonic()
             if now - self._last_sent < self._interval:  # something went out meanwhile
                 due = self._last_sent + self._interval
             elif self._awaiting_chunk:
                 try:
-                    await self._ping()
+                    taken = await self._ping()
                 except Exception as error:
                     self.failure = error
+                    stream.cancel()
+                    return
+                if not taken:
+                    self.timed_out = True
                     stream.cancel()
                     return
                 due = self._last_sent + self._interval
             else:  # the client is taking a chunk, or the stream is over: not silence
                 due = now + self._interval
 
-    async def _ping(self) -> None:
+    async def _ping(self) -> bool:
+        """Send a ping: whether the client took it within the timeout."""
         pinging = self._pinging = anyio.Event()
         try:
-            await self._send({"type": "http.response.body", "body": _PING, "more_body": True})
+            with anyio.move_on_after(self._timeout) as deadline:
+                await self._send({"type": "http.response.body", "body": _PING, "more_body": True})
         finally:
             self._pinging = None
             pinging.set()
         self._last_sent = time.monotonic()
+        return not deadline.cancelled_caught
 
 
 class EventSourceResponse(EncodedStream):
@@ -302,7 +320,7 @@ class EventSourceResponse(EncodedStream):
     ) -> bool:
         if self.ping is None:
             return await super()._stream(source, scope, receive, send)
-        pinger = _Pinger(source, send, self.ping)
+        pinger = _Pinger(source, send, self.ping, self.chunk_timeout)
         completed, failure = False, None
         async with anyio.create_task_group() as task_group:
             task_group.start_soon(pinger.run, task_group.cancel_scope)
@@ -315,4 +333,11 @@ class EventSourceResponse(EncodedStream):
             raise pinger.failure
         if failure is not None:
             raise failure
+        if pinger.timed_out:
+            logger.warning(
+                "%s: stream cut short: the client did not take a ping within %s s "
+                "(chunk_timeout); the client is the slow side",
+                _describe(scope),
+                self.chunk_timeout,
+            )
         return completed
