@@ -24,6 +24,7 @@ import anyio
 from egress.encoders import EncodeError, EncoderRegistry
 from egress.responses._background import BackgroundTask, BackgroundTasks
 from egress.responses._headers import HeadersInput
+from egress.responses._mistakes import wrong_status_keyword
 from egress.responses._streaming import (
     ChunkSource,
     StreamingResponse,
@@ -159,7 +160,10 @@ class EncodedStream(StreamingResponse):
         encoders: EncoderRegistry | Sequence[Any] | None = None,
         chunk_timeout: float | None = None,
         complete_timeout: float | None = None,
+        status: None = None,
     ) -> None:
+        if status is not None:
+            wrong_status_keyword(type(self))
         if isinstance(content, (Iterable, AsyncIterable)) or not callable(content):
             _check_items(content, type(self).__name__)
         super().__init__(

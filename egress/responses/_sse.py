@@ -32,6 +32,7 @@ from egress.encoders import registry as default_registry
 from egress.responses._background import BackgroundTask, BackgroundTasks
 from egress.responses._encoded_stream import EncodedStream, ValueContent, one_line
 from egress.responses._headers import HeadersInput
+from egress.responses._mistakes import wrong_status_keyword
 from egress.responses._streaming import Chunk, ChunkSource, _describe
 from egress.types import Message, Receive, Scope, Send
 
@@ -293,7 +294,10 @@ class EventSourceResponse(EncodedStream):
         encoders: EncoderRegistry | Sequence[Any] | None = None,
         chunk_timeout: float | None = None,
         complete_timeout: float | None = None,
+        status: None = None,
     ) -> None:
+        if status is not None:
+            wrong_status_keyword(type(self))
         self.ping = _ping_interval(ping)
         super().__init__(
             content,

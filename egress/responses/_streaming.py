@@ -37,6 +37,7 @@ from egress.encoders._scoped import registry_for
 from egress.responses._background import BackgroundTask, BackgroundTasks
 from egress.responses._base import Response
 from egress.responses._headers import HeadersInput
+from egress.responses._mistakes import wrong_status_keyword
 from egress.responses._read_ahead import (
     GENERATOR_THREADS,
     ThreadedIterator,
@@ -329,7 +330,10 @@ class StreamingResponse(Response[Any]):
         chunk_timeout: float | None = None,
         complete_timeout: float | None = None,
         encoders: EncoderRegistry | Sequence[Any] | None = None,
+        status: None = None,
     ) -> None:
+        if status is not None:
+            wrong_status_keyword(type(self))
         if isinstance(content, _WHOLE_BODIES) or not (
             isinstance(content, (Iterable, AsyncIterable)) or callable(content)
         ):
