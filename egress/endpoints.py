@@ -33,6 +33,7 @@ from egress._methods import DEFAULT_METHODS, allowed_methods, not_allowed, witho
 from egress._middleware import Layer, Middleware, compose, takes_request
 from egress._params import Parameters
 from egress._request import DEFAULT_MAX_BODY_SIZE, Request
+from egress.encoders import EncodeError
 from egress.pipeline import Encoders, Pipeline, default_pipeline, to_response
 from egress.responses import JSONResponse, Response
 from egress.types import Receive, Scope, Send
@@ -139,13 +140,23 @@ class Endpoint:
             response = await self.pipeline.to_response_async(value)
         except HTTPError as error:
             response, respond = to_response(error), send
-        except Exception:
+        except Exception as error:
+            _drop_stale_cause(error)
             logger.exception("%s failed on %s %s", self.name, scope["method"], scope["path"])
             response, respond = _internal_error(), send
         await response(scope, receive, respond)
 
     def __repr__(self) -> str:
         return f"<endpoint {self.name}>"
+
+
+def _drop_stale_cause(error: Exception) -> None:
+    """An EncodeError located on its way up (`$.a[1].b`) is chained to the same error as
+    first raised, at `$`, before its path was known: logged, that one would come first and
+    name the wrong place. The log keeps the located error and what caused the first."""
+    cause = error.__cause__
+    if isinstance(error, EncodeError) and isinstance(cause, EncodeError):
+        error.__cause__ = cause.__cause__
 
 
 def _check_max_body_size(limit: int | None) -> int | None:

@@ -7,6 +7,7 @@ import dataclasses
 import enum
 import logging
 import threading
+import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -507,6 +508,25 @@ async def test_encode_error_is_a_500(caplog: pytest.LogCaptureFixture) -> None:
             response = await c.get("/")
     assert response.status_code == 500
     assert "EncodeError" in caplog.text
+
+
+@pytest.mark.anyio
+async def test_an_encode_error_is_logged_at_its_path_only(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    @endpoint
+    async def nested() -> dict[str, Any]:
+        return {"a": [1, {"b": Slug("x")}]}
+
+    with caplog.at_level(logging.ERROR, logger="egress.endpoints"):
+        async with client(nested) as c:
+            response = await c.get("/")
+    assert response.status_code == 500
+    [record] = caplog.records
+    assert record.exc_info is not None
+    logged = "".join(traceback.format_exception(*record.exc_info))
+    assert "cannot encode the value at $.a[1].b (Slug)" in logged
+    assert "cannot encode the value at $ " not in logged  # no error at the wrong place first
 
 
 @pytest.mark.anyio
