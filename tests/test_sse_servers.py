@@ -22,7 +22,7 @@ import pytest
 
 from tests._servers import SERVERS, Served, serve_logged
 from tests._sse_parser import EventStreamParser
-from tests.test_streaming_servers import SHIELDED_SEND
+from tests.test_streaming_servers import SHIELDED_SEND, SLACK
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -43,7 +43,7 @@ def _wait_for(path: Path, timeout: float) -> bool:
     return path.exists()
 
 
-def _logged(server: Served, since: int, expected: str, within: float = 2) -> str:
+def _logged(server: Served, since: int, expected: str, within: float = SLACK) -> str:
     """What was logged after offset `since`, once `expected` is in it (or `within`
     seconds passed), and a moment more for anything logged right after."""
     deadline = time.monotonic() + within
@@ -74,7 +74,7 @@ def test_events_arrive_as_they_are_produced(server: Served, tmp_path: Path, sync
             if parser.feed(chunk) and len(parser.events) == 1:
                 release.touch()  # event 0 is here: let the generator go on
     assert _data(parser) == [{"n": 0}, {"released": True}, {"n": 2}]
-    assert _wait_for(marker, 1)
+    assert _wait_for(marker, SLACK)
 
 
 @pytest.mark.parametrize("sync", [False, True], ids=["async-gen", "sync-gen"])
@@ -94,7 +94,7 @@ def test_ndjson_lines_arrive_one_by_one(server: Served, tmp_path: Path, sync: bo
                 release.touch()
     assert pending == b""
     assert documents == [{"n": 0}, {"released": True}, {"n": 2}]
-    assert _wait_for(marker, 1)
+    assert _wait_for(marker, SLACK)
 
 
 def test_pings_arrive_while_the_generator_is_silent(server: Served, tmp_path: Path) -> None:
@@ -115,7 +115,7 @@ def test_pings_arrive_while_the_generator_is_silent(server: Served, tmp_path: Pa
 
 
 @pytest.mark.parametrize("route", ["ticks?sync=0", "ticks?sync=1", "silent?ping=0.2"])
-def test_a_disconnect_closes_the_generator_within_a_second(
+def test_a_disconnect_closes_the_generator_soon_after(
     server: Served, tmp_path: Path, route: str
 ) -> None:
     # Each stream would run for 30 s: ticking, or silent but for pings.
@@ -130,8 +130,8 @@ def test_a_disconnect_closes_the_generator_within_a_second(
             if len(parser.events) + len(parser.comments) >= 2:
                 break
     left = time.monotonic()
-    assert _wait_for(marker, 1), "the generator was not closed within 1 s of the disconnect"
-    assert time.monotonic() - left < 1
+    assert _wait_for(marker, SLACK), "the generator was not closed soon after the disconnect"
+    assert time.monotonic() - left < SLACK  # the streams would run for 30 s
 
 
 def test_a_client_that_stops_reading_is_cut_off_by_chunk_timeout(
@@ -175,7 +175,7 @@ def test_an_item_that_cannot_be_encoded_cuts_the_stream(
         with pytest.raises(httpx.RemoteProtocolError):  # no clean end of the body
             chunks.extend(response.iter_raw())
     assert b"".join(chunks) == (b'data: {"n":0}\n\n' if kind == "events" else b'{"n":0}\n')
-    assert _wait_for(marker, 1)
+    assert _wait_for(marker, SLACK)
     text = _logged(server, since, "could not be encoded")
     [line] = [line for line in text.splitlines() if line.startswith("ERROR egress.responses")]
     assert "stream cut short: item 1 (counting from 0) could not be encoded" in line
@@ -190,5 +190,5 @@ def test_an_ndjson_first_item_that_cannot_be_encoded_is_a_500(
     since = len(server.log.read_text())
     response = httpx.get(f"{server.url}/ndjson/unencodable-first?marker={marker}", timeout=10)
     assert response.status_code == 500
-    assert _wait_for(marker, 1)
+    assert _wait_for(marker, SLACK)
     assert "EncodeError: cannot encode the value at $.bad" in _logged(server, since, "EncodeError")
