@@ -1,16 +1,16 @@
 """Clear errors for the names a newcomer to egress reaches for first.
 
 `response.cookie(...)` (Express's `res.cookie`), `response.cookies` (aiohttp, Sanic),
-`status=` (Django, Flask, aiohttp): each fails at once, as it would anyway, but with the
-egress name in the message. Both checks sit where they cost nothing on the common path:
-`__getattr__` runs only for a name that is not there, and the constructor looks at its
-`status` keyword only once the common case (every argument left to its default) is
-ruled out.
+`status=` and `response.status` (Django, Flask, aiohttp): each fails at once, as it
+would anyway, but with the egress name in the message. Neither check costs the common
+path anything: the names are properties of their own (a `__getattr__` would slow every
+attribute read of every response), and the constructor looks at its `status` keyword
+only once the common case (every argument left to its default) is ruled out.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import NoReturn
 
 __all__ = ["MistakenNames", "wrong_status_keyword"]
 
@@ -30,18 +30,24 @@ def wrong_status_keyword(cls: type) -> NoReturn:
     )
 
 
+def _mistaken(name: str, hint: str) -> property:
+    def read(self: object) -> NoReturn:
+        raise AttributeError(
+            f"{type(self).__name__!r} object has no attribute {name!r}; use {hint}"
+        )
+
+    return property(read, doc=f"Not an egress name: use {hint}.")
+
+
 class MistakenNames:
-    """A response's `AttributeError` for a name it lacks names the egress spelling when
-    there is one."""
+    """A base of every response: reading one of the names above raises AttributeError
+    naming the egress spelling (so `hasattr` is False), and assigning one fails too. Set
+    up at run time only, so that for a type checker they stay unknown names."""
 
-    if not TYPE_CHECKING:  # for a type checker an unknown name stays an error
 
-        def __getattr__(self, name: str) -> Any:
-            prop = getattr(type(self), name, None)
-            if isinstance(prop, property) and prop.fget is not None:
-                # A property that raised AttributeError (`body` of a stream): its own
-                # message says why, so raise that rather than a generic one.
-                return prop.fget(self)
-            hint = _MISTAKEN_NAMES.get(name)
-            text = f"{type(self).__name__!r} object has no attribute {name!r}"
-            raise AttributeError(text if hint is None else f"{text}; use {hint}")
+def _install() -> None:
+    for name, hint in _MISTAKEN_NAMES.items():
+        setattr(MistakenNames, name, _mistaken(name, hint))
+
+
+_install()
