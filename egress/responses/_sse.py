@@ -27,6 +27,7 @@ from typing import Any
 
 import anyio
 
+from egress._decoding import quote_input
 from egress.encoders import EncodeError, EncoderRegistry
 from egress.encoders import registry as default_registry
 from egress.responses._background import BackgroundTask, BackgroundTasks
@@ -51,13 +52,14 @@ def _checked_text(field: str, value: object, *, one_line: bool) -> None:
     if one_line and _NOT_IN_A_FIELD.search(value):
         raise ValueError(
             f"ServerSentEvent {field} must not contain CR, LF or NUL (a line break would end "
-            f"the field early), got {value!r}"
+            f"the field early), got {quote_input(value)}"
         )
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise ValueError(
-            f"ServerSentEvent {field} must be valid text (no lone surrogate), got {value!r}"
+            f"ServerSentEvent {field} must be valid text (no lone surrogate), "
+            f"got {quote_input(value)}"
         ) from None
 
 
