@@ -5,6 +5,10 @@ Each contender builds a response for a payload and drives it through a minimal A
 `{"message": "Welcome home", "id": 7}` and a mixed list of records holding a
 dataclass, an Enum, a datetime, a UUID and a Decimal next to plain values.
 
+A third table is the direct constructor's path alone: `JSONResponse(value)` then
+`await response(scope, receive, send)` against orjson.dumps plus the two messages built
+by hand, both to a send that does nothing.
+
 Contenders: egress JSONResponse, and egress `to_response` (the pipeline picking the
 JSON response for the value, as an endpoint does); the hand-written limit (orjson.dumps and the two
 ASGI messages built by hand); Starlette's JSONResponse, and a subclass rendering with
@@ -165,9 +169,45 @@ LILYA = "Lilya JSONResponse"
 FASTAPI = "FastAPI jsonable_encoder + JSONResponse"
 
 
-def targets(small: dict[str, float], mixed: dict[str, float]) -> str:
-    """The issue's targets, each with its measured ratio."""
+# -- the small response against the raw limit, the direct constructor's path -------------
+
+RAW = "raw limit (orjson.dumps + 2 messages)"
+DIRECT = "egress JSONResponse(value) + await response(...)"
+
+
+async def _no_op_send(message: Any) -> None:
+    pass
+
+
+def small_direct(loop: asyncio.AbstractEventLoop) -> dict[str, float]:
+    """Median seconds per response: `JSONResponse(SMALL)` then `await response(scope,
+    receive, send)`, against the hand-written app (orjson.dumps plus the two messages
+    built by hand), each awaited once per response, both to a send that does nothing,
+    BATCH of them per event-loop run."""
+    scope = dict(SCOPE)
+    hand = by_hand(SMALL)
+
+    async def raw() -> None:
+        for _ in range(BATCH):
+            await hand(scope, _asgi.receive, _no_op_send)
+
+    async def direct() -> None:
+        for _ in range(BATCH):
+            response = JSONResponse(SMALL)
+            await response(scope, _asgi.receive, _no_op_send)
+
+    contenders = [
+        _harness.Contender(RAW, lambda: loop.run_until_complete(raw())),
+        _harness.Contender(DIRECT, lambda: loop.run_until_complete(direct())),
+    ]
+    medians = _harness.measure(contenders, rounds=21, min_time=0.05)
+    return {name: value / BATCH for name, value in medians.items()}
+
+
+def targets(small: dict[str, float], mixed: dict[str, float], direct: dict[str, float]) -> str:
+    """The targets, each with its measured ratio."""
     rows = [
+        ("small, direct constructor: egress / raw limit", direct[DIRECT] / direct[RAW], "<= 1.6"),
         ("small: egress / Starlette JSONResponse", small[EGRESS] / small[STARLETTE], "<= 0.6"),
         ("small: egress / hand-written", small[EGRESS] / small[HAND], "<= 1.5"),
         ("small: egress to_response / hand-written", small[TO_RESPONSE] / small[HAND], "<= 1.5"),
@@ -186,11 +226,13 @@ def main() -> None:
     small = run(SMALL, loop)
     mixed_records = mixed()
     mixed_medians = run(mixed_records, loop)
+    direct = small_direct(loop)
     loop.close()
     sections = [
         _harness.table("Small payload, per response", small, HAND),
         _harness.table(f"Mixed payload ({RECORDS} records), per response", mixed_medians, HAND),
-        targets(small, mixed_medians),
+        _harness.table("Small payload, direct constructor, to a no-op send", direct, RAW),
+        targets(small, mixed_medians, direct),
     ]
     _harness.write(
         "responses",

@@ -17,6 +17,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal, DefaultContext
 from typing import Any
 
 from egress._decoding import quote_input
@@ -87,6 +88,25 @@ class _Parameter:
         raise ParameterError(
             self.name, self.expected, f"missing parameter {self.name!r} ({self.expected})"
         )
+
+
+def _within_decimal_context(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """`parse`, refusing a Decimal beyond the default context's exponent range: such a
+    value (`1e100000000`) is read fine, then the handler's first arithmetic on it raises
+    `decimal.Overflow`, a 500 any client could trigger; a 400 says so instead."""
+
+    def parse_in_context(raw: str) -> Any:
+        value = parse(raw)
+        if isinstance(value, Decimal) and not (
+            DefaultContext.Emin <= value.adjusted() <= DefaultContext.Emax
+        ):
+            raise ValueError(
+                "the exponent is outside the decimal context's range "
+                f"(1e{DefaultContext.Emin} to 9.99e{DefaultContext.Emax} in magnitude)"
+            )
+        return value
+
+    return parse_in_context
 
 
 def _annotation_name(annotation: Any) -> str:
@@ -191,6 +211,8 @@ class Parameters:
             parse = registry.decoders.find(target)
             if parse is None:
                 raise _unreadable(name, parameter_name, target)
+            if isinstance(target, type) and issubclass(target, Decimal):
+                parse = _within_decimal_context(parse)
             default = _MISSING if parameter.default is parameter.empty else parameter.default
             converted.append(_Parameter(parameter_name, target, parse, default, optional))
         self._converted = tuple(converted)

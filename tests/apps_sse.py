@@ -91,6 +91,16 @@ async def silent(marker: str) -> AsyncIterator[Any]:
         _mark(marker, f"closed {time.time()}")
 
 
+async def flood(marker: str) -> AsyncIterator[Any]:
+    """One event larger than every buffer between the app and a client that does not
+    read, then silence: what follows the event (a ping) waits on the client."""
+    try:
+        yield "x" * (16 * 1024 * 1024)
+        await anyio.sleep(30)
+    finally:
+        _mark(marker, f"closed {time.time()}")
+
+
 async def unencodable(marker: str, first: bool) -> AsyncIterator[Any]:
     try:
         if not first:
@@ -116,13 +126,19 @@ def _response(scope: Scope) -> Response[Any]:
         items = (ticks_sync if sync else ticks)(marker)
     elif route == "silent":
         items = silent(marker)
+    elif route == "flood":
+        items = flood(marker)
     elif route in ("unencodable-first", "unencodable-later"):
         items = unencodable(marker, route == "unencodable-first")
     else:
         raise LookupError(route)
     if kind == "ndjson":
         return NDJSONResponse(items)
-    return EventSourceResponse(items, ping=float(query.get("ping", 15)))
+    return EventSourceResponse(
+        items,
+        ping=float(query.get("ping", 15)),
+        chunk_timeout=float(query.get("chunk_timeout", 0)),
+    )
 
 
 async def app(scope: Scope, receive: Receive, send: Send) -> None:

@@ -103,6 +103,18 @@ def ticks_sync(marker: str) -> Iterator[bytes]:
         _mark(marker, f"closed {time.time()}")
 
 
+async def eager(marker: str, count: int) -> AsyncIterator[bytes]:
+    """`count` rows from memory: a producer that never awaits, so only the stream's own
+    checkpoints let the server notice a disconnect. Its `finally` records how many rows
+    were produced."""
+    produced = 0
+    try:
+        for produced in range(1, count + 1):
+            yield b"row %08d %s\n" % (produced, b"x" * 100)
+    finally:
+        _mark(marker, f"closed after {produced} rows")
+
+
 async def counted(count: int) -> AsyncIterator[bytes]:
     for number in range(count):
         yield b"%d\n" % number
@@ -144,6 +156,8 @@ def _response(scope: Scope) -> StreamingResponse:
         )
     if route == "counted":
         return StreamingResponse((counted_sync if sync else counted)(int(query["count"])))
+    if route == "eager":
+        return StreamingResponse(eager(marker, int(query["count"])), media_type="text/plain")
     if route == "failing":
         return StreamingResponse(failing(marker), media_type="text/plain")
     raise LookupError(route)

@@ -7,6 +7,7 @@ import dataclasses
 import enum
 import logging
 import threading
+import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -157,6 +158,9 @@ async def numbers(n: int = 0, x: float = 0.0, d: Decimal = Decimal(0)) -> dict[s
         ("d", "1_000"),
         ("d", "\uff11"),
         ("d", "1e9999999999999999999999"),
+        ("d", "1e100000000"),  # read fine, but any arithmetic on it overflows
+        ("d", "-1e1000000"),
+        ("d", "1e-100000000"),
     ],
 )
 async def test_numbers_are_strict_a_400_naming_the_parameter(parameter: str, raw: str) -> None:
@@ -182,6 +186,8 @@ async def test_numbers_are_strict_a_400_naming_the_parameter(parameter: str, raw
         ({"x": "5."}, {"x": 5.0}),
         ({"d": "-0.5E+3"}, {"d": "-5E+2"}),
         ({"d": "1.10"}, {"d": "1.10"}),
+        ({"d": "1e999999"}, {"d": "1E+999999"}),
+        ({"d": "-1e-999999"}, {"d": "-1E-999999"}),
     ],
 )
 async def test_numbers_within_the_rules_are_read(
@@ -502,6 +508,25 @@ async def test_encode_error_is_a_500(caplog: pytest.LogCaptureFixture) -> None:
             response = await c.get("/")
     assert response.status_code == 500
     assert "EncodeError" in caplog.text
+
+
+@pytest.mark.anyio
+async def test_an_encode_error_is_logged_at_its_path_only(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    @endpoint
+    async def nested() -> dict[str, Any]:
+        return {"a": [1, {"b": Slug("x")}]}
+
+    with caplog.at_level(logging.ERROR, logger="egress.endpoints"):
+        async with client(nested) as c:
+            response = await c.get("/")
+    assert response.status_code == 500
+    [record] = caplog.records
+    assert record.exc_info is not None
+    logged = "".join(traceback.format_exception(*record.exc_info))
+    assert "cannot encode the value at $.a[1].b (Slug)" in logged
+    assert "cannot encode the value at $ " not in logged  # no error at the wrong place first
 
 
 @pytest.mark.anyio

@@ -8,12 +8,14 @@ from __future__ import annotations
 import logging
 import math
 import re
+import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 import httpx
 import pytest
 from hypothesis import given, settings
@@ -234,13 +236,22 @@ def test_event_and_id_refuse_line_breaks_and_nul(field: str, bad: str) -> None:
         ({"retry": -1}, ValueError, "retry must be an int of milliseconds >= 0, got -1"),
         ({"retry": 1.5}, ValueError, "retry must be an int"),
         ({"retry": True}, ValueError, "retry must be an int"),
+        ({"id": 10**5000}, ValueError, "id is an int of 16610 bits, too long to write"),
+        ({"retry": 10**5000}, ValueError, "retry is an int of 16610 bits, too long to write"),
+        ({"data": "lone \ud800"}, ValueError, "data must be valid text (no lone surrogate)"),
     ],
 )
 def test_bad_fields_are_refused_where_the_event_is_made(
     arguments: dict[str, Any], error: type[Exception], text: str
 ) -> None:
     with pytest.raises(error, match=re.escape(text)):
-        ServerSentEvent("data", **arguments)
+        ServerSentEvent(**{"data": "data", **arguments})
+
+
+async def test_the_longest_int_id_and_retry_python_writes_are_sent() -> None:
+    longest = 10 ** (sys.get_int_max_str_digits() - 1)
+    [event] = await events_of(ServerSentEvent("x", id=longest, retry=longest))
+    assert event.last_event_id == str(longest)
 
 
 @pytest.mark.parametrize("ping", [-1, math.nan, math.inf, "15", True])
@@ -457,6 +468,46 @@ async def test_a_ping_that_cannot_be_sent_ends_the_stream_with_that_error() -> N
         await peer.run(EventSourceResponse(closing(closed, forever=True), ping=0.05))
     assert closed == ["closed"]
     assert parse(peer.body).events == [message("first")]
+
+
+async def test_a_ping_the_client_does_not_take_obeys_chunk_timeout(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    closed: list[str] = []
+
+    class Stalled(Peer):
+        async def send(self, message: dict[str, Any]) -> None:
+            if message.get("body") == PING:
+                await anyio.sleep_forever()  # a client that stopped reading
+            await super().send(message)
+
+    peer = Stalled()
+    response = EventSourceResponse(closing(closed, forever=True), ping=0.05, chunk_timeout=0.2)
+    with anyio.fail_after(5):
+        await peer.run(response)
+    assert closed == ["closed"]
+    assert parse(peer.body).events == [message("first")]
+    assert not peer.finished
+    [record] = caplog.records
+    assert record.levelno == logging.WARNING
+    assert record.getMessage() == (
+        "GET /: stream cut short: the client did not take a ping within 0.2 s "
+        "(chunk_timeout); the client is the slow side"
+    )
+
+
+async def test_pings_start_even_when_the_loop_was_held_past_the_first_ping() -> None:
+    async def slow_first() -> AsyncIterator[str]:
+        time.sleep(0.05)  # noqa: ASYNC251 (holds the event loop past the first ping's due time)
+        await anyio.lowlevel.checkpoint()  # then lets the ping task take its first turn
+        yield "first"
+
+    peer = Peer()
+    with anyio.fail_after(5):
+        await peer.run(EventSourceResponse(slow_first(), ping=0.01))
+    events = parse(peer.body).events
+    assert events == [message("first")]
+    assert peer.finished
 
 
 async def test_background_runs_after_a_complete_stream_only() -> None:

@@ -17,7 +17,7 @@ import anyio
 import httpx
 import pytest
 
-from tests._stack_client import TIMEOUT, Stack, Variant, Wire, fetch_async, serve_stack
+from tests._stack_client import Stack, Variant, Wire, fetch_async, serve_stack
 from tests._stack_data import (
     BLOCKED_FIRST_CHUNK,
     BLOCKED_RELEASED_CHUNK,
@@ -28,14 +28,18 @@ from tests._stack_data import (
     release_file_name,
 )
 
-pytestmark = [pytest.mark.anyio, pytest.mark.timeout(90)]
+pytestmark = [pytest.mark.anyio, pytest.mark.timeout(180)]
 
 SERVERS = ["uvicorn", "hypercorn-trio", "granian"]
 CLIENTS = 200
 CACHE_RATE = 10  # @endpoint(cache_rate=10) on /slow-cached, whose handler takes 50 ms
 # More than any default thread pool holds (anyio's: 40 threads; asyncio's: at most 32).
 BLOCKED_STREAMS = 50
-LIVENESS_BOUND = 5.0  # seconds; the generators stay blocked for up to BLOCKED_TIMEOUT
+# Seconds a download or a sync handler may take while the generators are blocked: a
+# liveness bound, generous for a busy machine; what proves the point is that they were
+# served while every generator was still blocked (closed == 0 afterwards), which a
+# starved server could do only once BLOCKED_TIMEOUT released them.
+LIVENESS_BOUND = 30.0
 
 
 @pytest.fixture(scope="module", params=SERVERS)
@@ -47,9 +51,10 @@ def stack(
         yield served
 
 
-def client(stack: Stack, connections: int) -> httpx.AsyncClient:
+def client(stack: Stack, connections: int, timeout: float = 60.0) -> httpx.AsyncClient:
+    """A client whose timeouts (60 s by default) leave the bounds to the tests."""
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    return httpx.AsyncClient(base_url=stack.url, timeout=TIMEOUT, limits=limits)
+    return httpx.AsyncClient(base_url=stack.url, timeout=timeout, limits=limits)
 
 
 async def test_cache_runs_the_handler_once_per_n_requests_under_concurrency(stack: Stack) -> None:
@@ -106,7 +111,7 @@ async def wait_until_blocked(c: httpx.AsyncClient, case: str) -> int:
     none got there within a few seconds)."""
     blocked, steady_since = 0, anyio.current_time()
     with anyio.move_on_after(LIVENESS_BOUND):
-        while anyio.current_time() - steady_since < 0.5:
+        while anyio.current_time() - steady_since < 1.0:
             now = (await blocked_counts(c, case))["blocked"]
             if now != blocked or now == 0:
                 blocked, steady_since = now, anyio.current_time()
@@ -149,9 +154,13 @@ async def test_blocked_sync_generators_do_not_starve_files_or_sync_handlers(stac
         except httpx.HTTPError as error:
             bodies.append(repr(error).encode())
 
-    async with client(stack, BLOCKED_STREAMS) as streams, client(stack, 2) as others:
+    # The streams stay open, waiting for their second chunk, until the release.
+    async with (
+        client(stack, BLOCKED_STREAMS, BLOCKED_TIMEOUT + LIVENESS_BOUND) as streams,
+        client(stack, 2) as others,
+    ):
         try:
-            with anyio.fail_after(BLOCKED_TIMEOUT + 20):
+            with anyio.fail_after(BLOCKED_TIMEOUT + LIVENESS_BOUND):
                 async with anyio.create_task_group() as group:
                     for _ in range(BLOCKED_STREAMS):
                         group.start_soon(read_blocked_stream, streams)

@@ -32,7 +32,7 @@ from egress.responses._read_ahead import (
     ThreadedIterator,
     generator_thread_limiter,
 )
-from egress.responses._streaming import StreamingResponse
+from egress.responses._streaming import CHECKPOINT_EVERY, StreamingResponse
 from egress.types import Message
 from tests.apps_streaming import edits_in_place, fetch_raw
 
@@ -213,6 +213,34 @@ async def test_disconnect_stops_the_stream_and_closes_the_generator(kind: str) -
     assert closed == [kind]
     assert not client.finished
     assert ran == []  # background work is for completed responses only
+
+
+async def test_a_producer_that_never_awaits_still_notices_a_disconnect() -> None:
+    # Rows from memory, and a send that returns at once (a server's send for a socket
+    # that is gone): neither side suspends, so only the stream's own checkpoints let the
+    # disconnect through. The client leaves on the first body message.
+    produced: list[int] = []
+    closed = anyio.Event()
+
+    async def rows() -> AsyncIterator[bytes]:
+        try:
+            for number in range(1_000_000):
+                produced.append(number)
+                yield b"%d\n" % number
+        finally:
+            closed.set()
+
+    client = Client()
+
+    async def send(message: Message) -> None:
+        client.messages.append(message)
+        client.disconnected.set()
+
+    with anyio.fail_after(10):
+        await StreamingResponse(rows())(SCOPE, client.receive, send)
+    assert closed.is_set()
+    assert len(produced) <= 4 * CHECKPOINT_EVERY  # noticed within a few checkpoints
+    assert not client.finished
 
 
 def timeout_warning(caplog: pytest.LogCaptureFixture) -> str:

@@ -43,6 +43,14 @@ from egress.responses._headers import (
     content_type_header,
     encode_headers,
 )
+from egress.responses._mistakes import MistakenNames, wrong_status_keyword
+from egress.responses._response_class import (
+    DATA,
+    PLAIN_TYPES,
+    ResponseClass,
+    allows_body,
+    checked_status,
+)
 from egress.types import Message, Receive, Scope, Send
 
 __all__ = [
@@ -64,23 +72,6 @@ Body = bytes | bytearray | memoryview
 BodyTranslate = Literal["str", "repr", "result", "custom"]
 
 _STRATEGIES = frozenset({"str", "repr", "result", "custom"})
-_DATA = frozenset({dict, list, str, int, float, bool, tuple})  # never a passthrough buffer
-PLAIN_TYPES = _DATA | {bytes, type(None)}
-"""The built-in types handlers return most: never awaitable, never with the result
-protocol, so content of these types is rendered without asking more."""
-
-
-def allows_body(status_code: int) -> bool:
-    """1xx, 204 and 304 responses carry neither a body nor Content-Length (RFC 9110)."""
-    return status_code >= 200 and status_code != 204 and status_code != 304
-
-
-def _checked_status(status_code: object) -> int:
-    if isinstance(status_code, bool) or not isinstance(status_code, int):
-        raise TypeError(f"status_code must be an int, got {status_code!r}")
-    if not 100 <= status_code <= 599:
-        raise ValueError(f"status_code {status_code} is outside 100-599")
-    return int(status_code)
 
 
 def with_body(cls: type[R], body: bytes, encoders: EncoderRegistry) -> R:
@@ -90,42 +81,11 @@ def with_body(cls: type[R], body: bytes, encoders: EncoderRegistry) -> R:
     (most responses: `_head`'s common case is inlined here)."""
     response: R = object.__new__(cls)
     response.encoders = encoders
-    status = cls.status_code
-    pair = cls._content_type
-    if pair is not None and status >= 200 and status != 204 and status != 304:
-        response.raw_headers = [(b"content-length", b"%d" % len(body)), pair]
-    else:
-        response.raw_headers = response._head(None, None, len(body))
-    response._body = body
+    response._set_body(body)
     return response
 
 
-class _ResponseClass(type):
-    """Keeps each response class's Content-Type header (`_content_type`) in step with its
-    `media_type` and `charset`: computed when the class is made (a bad media type fails
-    there), and again for the class and its subclasses whenever either is assigned later
-    (`PlainText.media_type = "text/markdown"`). Building a response then reads one class
-    attribute instead of computing the header."""
-
-    def __init__(cls, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _refresh_content_type(cls)
-
-    def __setattr__(cls, name: str, value: Any) -> None:
-        super().__setattr__(name, value)
-        if name == "media_type" or name == "charset":
-            _refresh_content_type(cls)
-
-
-def _refresh_content_type(cls: type) -> None:
-    header = content_type_header(cls.media_type, cls.charset)  # type: ignore[attr-defined]
-    type.__setattr__(cls, "_content_type", header)
-    subclasses: list[type] = cls.__subclasses__()
-    for subclass in subclasses:
-        _refresh_content_type(subclass)
-
-
-class Response(CookieMethods, Generic[T], metaclass=_ResponseClass):
+class Response(MistakenNames, CookieMethods, Generic[T], metaclass=ResponseClass):
     """A complete HTTP response and the ASGI app that sends it."""
 
     media_type: str | None = None
@@ -151,7 +111,24 @@ class Response(CookieMethods, Generic[T], metaclass=_ResponseClass):
         body_translate: BodyTranslate | None = None,
         encoders: EncoderRegistry | Sequence[Any] | None = None,
         passthrough_body_types: Collection[type] | None = None,
+        status: None = None,
     ) -> None:
+        if (
+            content.__class__ in DATA
+            and status_code is None
+            and headers is None
+            and media_type is None
+            and background is None
+            and body_translate is None
+            and encoders is None
+            and passthrough_body_types is None
+            and status is None
+        ):  # the common case, every class default: what the general path below does
+            body = self.render(content)  # type: ignore[arg-type]  # content is a T
+            self._set_body(body if body.__class__ is bytes else self._encode(body))
+            return
+        if status is not None:  # not a parameter: there to say that `status_code` is
+            wrong_status_keyword(type(self))
         if encoders is not None:
             self.encoders = registry_for(encoders)
         if passthrough_body_types is not None:
@@ -159,7 +136,7 @@ class Response(CookieMethods, Generic[T], metaclass=_ResponseClass):
         if background is not None:
             self.background = background
         if status_code is not None:
-            self.status_code = _checked_status(status_code)
+            self.status_code = checked_status(status_code)
         if media_type is not None:
             self.media_type = media_type
         if body_translate is not None and body_translate not in _STRATEGIES:
@@ -184,6 +161,16 @@ class Response(CookieMethods, Generic[T], metaclass=_ResponseClass):
             length = body.nbytes if isinstance(body, memoryview) else len(body)
             self.raw_headers = self._head(headers, media_type, length)
             self._body = body
+
+    def _set_body(self, body: bytes) -> None:
+        """`body` (rendered) with the head every class default gives it."""
+        status = self.status_code
+        pair = self._content_type
+        if pair is not None and status >= 200 and status != 204 and status != 304:
+            self.raw_headers = [(b"content-length", b"%d" % len(body)), pair]
+        else:
+            self.raw_headers = self._head(None, None, len(body))
+        self._body = body
 
     def render(self, content: T) -> bytes | str:
         """Turn `content` into the body: override it in a subclass (and it is the
@@ -212,7 +199,7 @@ class Response(CookieMethods, Generic[T], metaclass=_ResponseClass):
                 )
             else:
                 rendered = self.render(content)
-        elif type(content) not in _DATA and isinstance(content, self.passthrough_body_types):
+        elif type(content) not in DATA and isinstance(content, self.passthrough_body_types):
             # handed to the server as it is: a passthrough buffer stands for its bytes
             return cast(bytes, content)
         elif content is None and not (
@@ -326,7 +313,7 @@ class Response(CookieMethods, Generic[T], metaclass=_ResponseClass):
         None sets none and keeps a user-supplied one (streams).
         """
         if status_code is not None:
-            self.status_code = _checked_status(status_code)
+            self.status_code = checked_status(status_code)
         if background is not None:
             self.background = background
         if media_type is not None:

@@ -24,6 +24,7 @@ import anyio
 from egress.encoders import EncodeError, EncoderRegistry
 from egress.responses._background import BackgroundTask, BackgroundTasks
 from egress.responses._headers import HeadersInput
+from egress.responses._mistakes import wrong_status_keyword
 from egress.responses._streaming import (
     ChunkSource,
     StreamingResponse,
@@ -32,7 +33,7 @@ from egress.responses._streaming import (
 )
 from egress.types import Message, Receive, Scope, Send
 
-__all__ = ["EncodedStream", "ValueContent"]
+__all__ = ["EncodedStream", "ValueContent", "one_line"]
 
 Values = Iterable[Any] | AsyncIterable[Any]
 ValueContent = Values | Callable[[], Values]
@@ -42,6 +43,20 @@ logger = logging.getLogger("egress.responses")
 # Iterable, but one value rather than a stream of them: streaming one would send a
 # character, a byte or a key at a time.
 _ONE_VALUE = (str, bytes, bytearray, memoryview, Mapping)
+
+
+def one_line(json: bytes) -> bytes:
+    """`json` with its raw CR and LF bytes removed, so one value is one line (NDJSON) or
+    one `data:` line (SSE) whatever wrote it.
+
+    The registry writes compact JSON, but pre-encoded JSON passes through as it was
+    written (an `orjson.Fragment`, a `msgspec.Raw`, pydantic's JSON, indented or not).
+    In valid JSON a raw CR or LF can only be whitespace between tokens (inside a string
+    it must be escaped), so removing them is exact: the value read back is the same.
+    The check is a memchr each, so compact JSON costs next to nothing."""
+    if b"\n" in json or b"\r" in json:
+        return json.translate(None, b"\r\n")
+    return json
 
 
 def _check_items(content: object, owner: str) -> None:
@@ -145,7 +160,10 @@ class EncodedStream(StreamingResponse):
         encoders: EncoderRegistry | Sequence[Any] | None = None,
         chunk_timeout: float | None = None,
         complete_timeout: float | None = None,
+        status: None = None,
     ) -> None:
+        if status is not None:
+            wrong_status_keyword(type(self))
         if isinstance(content, (Iterable, AsyncIterable)) or not callable(content):
             _check_items(content, type(self).__name__)
         super().__init__(

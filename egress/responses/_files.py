@@ -29,6 +29,7 @@ from egress.encoders._scoped import registry_for
 from egress.responses._background import BackgroundTask, BackgroundTasks
 from egress.responses._base import Response, allows_body
 from egress.responses._headers import HeadersInput, RawHeaders, encode_header, http_date
+from egress.responses._mistakes import wrong_status_keyword
 from egress.responses._multipart import (
     BodyPiece,
     byteranges_pieces,
@@ -176,7 +177,10 @@ class FileResponse(Response[Any]):
         chunk_size: int = 64 * 1024,
         *,
         encoders: EncoderRegistry | Sequence[Any] | None = None,
+        status: None = None,
     ) -> None:
+        if status is not None:
+            wrong_status_keyword(type(self))
         self.path = os.fspath(path)
         if not isinstance(self.path, str):
             raise TypeError(f"FileResponse path must be a str or os.PathLike[str], got {path!r}")

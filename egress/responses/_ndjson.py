@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from egress.responses._encoded_stream import EncodedStream
+from egress.responses._encoded_stream import EncodedStream, one_line
 
 __all__ = ["NDJSONResponse"]
 
@@ -22,5 +22,4 @@ class NDJSONResponse(EncodedStream):
     media_type = "application/x-ndjson"
 
     def encode_item(self, item: Any) -> bytes:
-        # Compact JSON never holds a raw line break: one document is one line.
-        return self.encoders.dumps(item) + b"\n"
+        return one_line(self.encoders.dumps(item)) + b"\n"

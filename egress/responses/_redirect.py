@@ -11,6 +11,7 @@ from egress.encoders._scoped import registry_for
 from egress.responses._background import BackgroundTask, BackgroundTasks
 from egress.responses._base import Response
 from egress.responses._headers import HeadersInput, refuse_control_characters
+from egress.responses._mistakes import wrong_status_keyword
 
 __all__ = ["RedirectResponse", "location"]
 
@@ -43,7 +44,10 @@ class RedirectResponse(Response[None]):
         background: BackgroundTask | BackgroundTasks | None = None,
         *,
         encoders: EncoderRegistry | Sequence[Any] | None = None,
+        status: None = None,
     ) -> None:
+        if status is not None:
+            wrong_status_keyword(type(self))
         target = location(url)
         if encoders is not None:
             self.encoders = registry_for(encoders)

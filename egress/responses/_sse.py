@@ -17,6 +17,7 @@ a bounded batch ahead).
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import time
@@ -26,15 +27,19 @@ from typing import Any
 
 import anyio
 
+from egress._decoding import quote_input
 from egress.encoders import EncodeError, EncoderRegistry
 from egress.encoders import registry as default_registry
 from egress.responses._background import BackgroundTask, BackgroundTasks
-from egress.responses._encoded_stream import EncodedStream, ValueContent
+from egress.responses._encoded_stream import EncodedStream, ValueContent, one_line
 from egress.responses._headers import HeadersInput
-from egress.responses._streaming import Chunk, ChunkSource
+from egress.responses._mistakes import wrong_status_keyword
+from egress.responses._streaming import Chunk, ChunkSource, _describe
 from egress.types import Message, Receive, Scope, Send
 
 __all__ = ["EventSourceResponse", "ServerSentEvent"]
+
+logger = logging.getLogger("egress.responses")
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _NOT_IN_A_FIELD = re.compile(r"[\r\n\x00]")
@@ -47,13 +52,27 @@ def _checked_text(field: str, value: object, *, one_line: bool) -> None:
     if one_line and _NOT_IN_A_FIELD.search(value):
         raise ValueError(
             f"ServerSentEvent {field} must not contain CR, LF or NUL (a line break would end "
-            f"the field early), got {value!r}"
+            f"the field early), got {quote_input(value)}"
         )
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise ValueError(
-            f"ServerSentEvent {field} must be valid text (no lone surrogate), got {value!r}"
+            f"ServerSentEvent {field} must be valid text (no lone surrogate), "
+            f"got {quote_input(value)}"
+        ) from None
+
+
+def _checked_digits(field: str, value: int) -> None:
+    """An int too long for Python to write as text (`sys.get_int_max_str_digits()`,
+    4300 digits by default) would fail only as the event is sent: refuse it here."""
+    try:
+        b"%d" % value
+    except ValueError:
+        raise ValueError(
+            f"ServerSentEvent {field} is an int of {value.bit_length()} bits, too long to write "
+            "as decimal text (over sys.get_int_max_str_digits() digits); "
+            + ("give the id as a str" if field == "id" else "give a delay in milliseconds")
         ) from None
 
 
@@ -74,10 +93,11 @@ def _lines(name: bytes, text: str) -> bytes:
 
 def _data(data: Any, registry: EncoderRegistry) -> bytes:
     """The `data:` lines for `data`: a str as text, anything else as one line of JSON
-    (compact JSON holds no raw line break)."""
+    (`one_line`: pre-encoded JSON may hold line breaks, and a blank line would end the
+    event early)."""
     if isinstance(data, str):
         return _lines(b"data", data)
-    return b"data: " + registry.dumps(data) + b"\n"
+    return b"data: " + one_line(registry.dumps(data)) + b"\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +107,8 @@ class ServerSentEvent:
     type a browser dispatches; "message" when absent) and `id` (a str or an int, what
     `Last-Event-ID` sends back on reconnection) may not hold CR, LF or NUL. `retry`:
     the reconnection delay in milliseconds, an int >= 0. `comment`: text the client
-    ignores, split into lines like data. Checked here, so a bad event fails where it
-    is made."""
+    ignores, split into lines like data. Checked here (str data too), so a bad event
+    fails where it is made rather than cutting the stream it is sent in."""
 
     data: Any = None
     event: str | None = None
@@ -105,12 +125,18 @@ class ServerSentEvent:
             raise TypeError(
                 f"ServerSentEvent id must be a str or an int, got {type(self.id).__name__}"
             )
+        elif self.id is not None:
+            _checked_digits("id", self.id)
         if self.retry is not None and (
             isinstance(self.retry, bool) or not isinstance(self.retry, int) or self.retry < 0
         ):
             raise ValueError(
                 f"ServerSentEvent retry must be an int of milliseconds >= 0, got {self.retry!r}"
             )
+        if self.retry is not None:
+            _checked_digits("retry", self.retry)
+        if isinstance(self.data, str) and not self.data.isascii():
+            _checked_text("data", self.data, one_line=False)
         if self.comment is not None:
             _checked_text("comment", self.comment, one_line=False)
 
@@ -159,7 +185,9 @@ class _Pinger:
     pump waits on the source (never while it sends, nor once it stopped), and a chunk
     that comes while a ping is being sent waits for that send to finish, so the two
     never write at once. A ping whose send fails stops the stream: `failure` holds the
-    error, to be raised as a failed send of the pump's would be."""
+    error, to be raised as a failed send of the pump's would be. A ping the client does
+    not take within `timeout` (the stream's chunk_timeout) stops it too, as a chunk not
+    taken in time does: `timed_out` says so."""
 
     __slots__ = (
         "_awaiting_chunk",
@@ -168,13 +196,19 @@ class _Pinger:
         "_pinging",
         "_send",
         "_source",
+        "_timeout",
         "failure",
+        "timed_out",
     )
 
-    def __init__(self, source: ChunkSource, send: Send, interval: float) -> None:
+    def __init__(
+        self, source: ChunkSource, send: Send, interval: float, timeout: float | None
+    ) -> None:
         self._source = source
         self._send = send
         self._interval = interval
+        self._timeout = timeout
+        self.timed_out = False
         self._last_sent = time.monotonic()
         self._awaiting_chunk = False
         self._pinging: anyio.Event | None = None  # set once the ping being sent is out
@@ -198,33 +232,40 @@ class _Pinger:
         self._last_sent = time.monotonic()
 
     async def run(self, stream: anyio.CancelScope) -> None:
-        """Ping through every silence until cancelled; if a ping cannot be sent, cancel
-        `stream` (the pump with it)."""
+        """Ping through every silence until cancelled; if a ping cannot be sent, or is
+        not taken in time, cancel `stream` (the pump with it)."""
         due = self._last_sent + self._interval
         while True:
-            await anyio.sleep(due - time.monotonic())
+            await anyio.sleep(max(0.0, due - time.monotonic()))  # due may have passed
             now = time.monotonic()
             if now - self._last_sent < self._interval:  # something went out meanwhile
                 due = self._last_sent + self._interval
             elif self._awaiting_chunk:
                 try:
-                    await self._ping()
+                    taken = await self._ping()
                 except Exception as error:
                     self.failure = error
+                    stream.cancel()
+                    return
+                if not taken:
+                    self.timed_out = True
                     stream.cancel()
                     return
                 due = self._last_sent + self._interval
             else:  # the client is taking a chunk, or the stream is over: not silence
                 due = now + self._interval
 
-    async def _ping(self) -> None:
+    async def _ping(self) -> bool:
+        """Send a ping: whether the client took it within the timeout."""
         pinging = self._pinging = anyio.Event()
         try:
-            await self._send({"type": "http.response.body", "body": _PING, "more_body": True})
+            with anyio.move_on_after(self._timeout) as deadline:
+                await self._send({"type": "http.response.body", "body": _PING, "more_body": True})
         finally:
             self._pinging = None
             pinging.set()
         self._last_sent = time.monotonic()
+        return not deadline.cancelled_caught
 
 
 class EventSourceResponse(EncodedStream):
@@ -255,7 +296,10 @@ class EventSourceResponse(EncodedStream):
         encoders: EncoderRegistry | Sequence[Any] | None = None,
         chunk_timeout: float | None = None,
         complete_timeout: float | None = None,
+        status: None = None,
     ) -> None:
+        if status is not None:
+            wrong_status_keyword(type(self))
         self.ping = _ping_interval(ping)
         super().__init__(
             content,
@@ -282,7 +326,7 @@ class EventSourceResponse(EncodedStream):
     ) -> bool:
         if self.ping is None:
             return await super()._stream(source, scope, receive, send)
-        pinger = _Pinger(source, send, self.ping)
+        pinger = _Pinger(source, send, self.ping, self.chunk_timeout)
         completed, failure = False, None
         async with anyio.create_task_group() as task_group:
             task_group.start_soon(pinger.run, task_group.cancel_scope)
@@ -295,4 +339,11 @@ class EventSourceResponse(EncodedStream):
             raise pinger.failure
         if failure is not None:
             raise failure
+        if pinger.timed_out:
+            logger.warning(
+                "%s: stream cut short: the client did not take a ping within %s s "
+                "(chunk_timeout); the client is the slow side",
+                _describe(scope),
+                self.chunk_timeout,
+            )
         return completed

@@ -30,12 +30,14 @@ from collections.abc import (
 from typing import Any, Protocol
 
 import anyio
+import anyio.lowlevel
 
 from egress.encoders import EncoderRegistry
 from egress.encoders._scoped import registry_for
 from egress.responses._background import BackgroundTask, BackgroundTasks
 from egress.responses._base import Response
 from egress.responses._headers import HeadersInput
+from egress.responses._mistakes import wrong_status_keyword
 from egress.responses._read_ahead import (
     GENERATOR_THREADS,
     ThreadedIterator,
@@ -59,6 +61,16 @@ logger = logging.getLogger("egress.responses")
 Chunk = bytes | bytearray | memoryview | str
 ChunkIterable = Iterable[Chunk] | AsyncIterable[Chunk]
 StreamContent = ChunkIterable | Callable[[], ChunkIterable]
+
+CHECKPOINT_EVERY = 5
+"""The pump lets the event loop run after this many chunks, even when neither the
+source nor `send` suspended. A producer that never awaits (rows from memory) and a
+server whose `send` returns at once for a connection that is gone would otherwise hold
+the loop: the disconnect is never noticed and every row is produced. Under uvicorn and
+hypercorn, asyncio also logs each write to the dead socket from the fifth on (until the
+loop runs their connection-lost callback), so 5 is the most that logs nothing. A loop
+pass costs a few microseconds, and more on a real server (writes are flushed in smaller
+pieces): see the streaming tables of benchmarks/serve.py."""
 
 # Iterable, but a whole body rather than chunks: streaming one would send a character
 # (or an int) at a time.
@@ -159,6 +171,8 @@ class _Pump:
                 self.client_seconds += time.monotonic() - started
             self.chunks_sent += 1
             self.bytes_sent += body.nbytes if isinstance(body, memoryview) else len(body)
+            if not self.chunks_sent % CHECKPOINT_EVERY:
+                await anyio.lowlevel.checkpoint()
         await self.send({"type": "http.response.body", "body": b"", "more_body": False})
         return True
 
@@ -316,7 +330,10 @@ class StreamingResponse(Response[Any]):
         chunk_timeout: float | None = None,
         complete_timeout: float | None = None,
         encoders: EncoderRegistry | Sequence[Any] | None = None,
+        status: None = None,
     ) -> None:
+        if status is not None:
+            wrong_status_keyword(type(self))
         if isinstance(content, _WHOLE_BODIES) or not (
             isinstance(content, (Iterable, AsyncIterable)) or callable(content)
         ):
