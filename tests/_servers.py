@@ -29,6 +29,10 @@ STOP_TIMEOUT = 10.0
 # hypercorn's default listen backlog (100) refuses part of a burst of a few hundred
 # simultaneous connections; uvicorn's (2048) and granian's (1024) defaults are enough.
 BACKLOG = "1024"
+# Idle connections are kept longer than httpx keeps them (5 s), so the client always
+# closes first: a server closing an idle connection just as a busy machine's client reuses
+# it would fail a request for a reason no test is about.
+KEEP_ALIVE = "30"
 
 
 def free_port() -> int:
@@ -46,6 +50,8 @@ def _hypercorn(worker_class: str, app: str, port: int) -> list[str]:
         worker_class,
         "--backlog",
         BACKLOG,
+        "--keep-alive",
+        KEEP_ALIVE,
         "--bind",
         f"127.0.0.1:{port}",
         app,
@@ -65,6 +71,8 @@ def _command(server: str, app: str, port: int) -> list[str]:
             str(port),
             "--log-level",
             "warning",
+            "--timeout-keep-alive",
+            KEEP_ALIVE,
         ]
     if server == "hypercorn":
         return _hypercorn("asyncio", app, port)

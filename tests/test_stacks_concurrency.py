@@ -52,8 +52,13 @@ def stack(
 
 
 def client(stack: Stack, connections: int, timeout: float = 60.0) -> httpx.AsyncClient:
-    """A client whose timeouts (60 s by default) leave the bounds to the tests."""
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    """A client whose timeouts (60 s by default) leave the bounds to the tests. It drops an
+    idle connection after 1 s, well before the servers' keep-alive timeout (uvicorn's is
+    5 s): on a busy machine a connection that waited out a long batch could otherwise be
+    reused just as the server closes it, and the request fail for a reason not under test."""
+    limits = httpx.Limits(
+        max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=1.0
+    )
     return httpx.AsyncClient(base_url=stack.url, timeout=timeout, limits=limits)
 
 
