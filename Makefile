@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_STAMP := $(VENV)/.installed-demo
-SOURCES := egress tests examples benchmarks docs/hooks.py
+SOURCES := egress tests examples benchmarks docs/hooks.py docs/griffe_aliases.py
 
 .PHONY: test lint types imports pytest services bench demo docs docs-serve clean
 
