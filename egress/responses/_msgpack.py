@@ -2,23 +2,18 @@
 
 Why not hand the value to `msgspec.msgpack.encode` directly: msgspec writes several types
 its own MessagePack way and calls an `enc_hook` only for the types it does not know, so
-the registry could not be heard for those. A datetime becomes MessagePack's timestamp
-extension (the JSON form is its RFC 3339 string), bytes become a binary item (JSON: base64
-text), NaN stays a float (JSON: null), and an encoder a user registers for a type msgspec
-knows (a datetime in another format, an Enum, a dict subclass) would be skipped. So the
-route is the JSON engine's own bytes, decoded and packed by msgspec's C code
-(`msgspec.json.Decoder`, `msgspec.msgpack.Encoder`): the same registry, every override and
-every engine rule included, and decoding the MessagePack gives exactly the data decoding
-the JSON gives. `benchmarks/msgpack.py` measures what the detour costs.
+the registry could not be heard for those (a datetime would become a timestamp extension,
+bytes a binary item, NaN a float, and a user's encoder for a datetime would be skipped).
+`egress.encoders._packing` chooses how msgspec writes the JSON form's data instead, at
+close to its own speed where it may, so decoding the MessagePack gives exactly the data
+decoding the JSON gives.
 """
 
 from __future__ import annotations
 
 from typing import Any, TypeVar
 
-import msgspec
-
-from egress.encoders import EncodeError, EncoderRegistry
+from egress.encoders._packing import packb
 from egress.responses._base import Response
 
 __all__ = ["MSGPACK_TYPES", "MessagePackResponse", "packb"]
@@ -27,22 +22,6 @@ T = TypeVar("T")
 
 MSGPACK_TYPES = ("application/vnd.msgpack", "application/msgpack", "application/x-msgpack")
 """The registered name first, then the two older names clients still send."""
-
-_decode = msgspec.json.Decoder().decode
-_encode = msgspec.msgpack.Encoder().encode
-
-
-def packb(registry: EncoderRegistry, value: Any) -> bytes:
-    """MessagePack bytes of the data `registry.dumps(value)` writes as JSON."""
-    data = _decode(registry.dumps(value))
-    try:
-        return _encode(data)
-    except OverflowError:
-        raise EncodeError(
-            "an integer is outside the 64-bit range MessagePack can carry",
-            type_name="int",
-            hint="Send it as a str instead",
-        ) from None
 
 
 class MessagePackResponse(Response[T]):
