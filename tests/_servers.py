@@ -19,7 +19,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -110,17 +110,18 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def serve(
-    app: str,
-    server: str = "uvicorn",
+def listening(
+    command: Callable[[int], list[str]],
+    name: str,
     *,
     env: dict[str, str] | None = None,
     startup_timeout: float = 20.0,
 ) -> Iterator[str]:
-    """Run `app` under `server` on a free loopback port; yield its base URL."""
+    """Run `command(port)` for a free loopback port in a session of its own; yield the
+    base URL once something listens there; stop the whole process group afterwards."""
     port = free_port()
     process = subprocess.Popen(
-        _command(server, app, port),
+        command(port),
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
         stdin=subprocess.DEVNULL,
@@ -130,17 +131,32 @@ def serve(
         deadline = time.monotonic() + startup_timeout
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"{server} exited with {process.returncode} before serving")
+                raise RuntimeError(f"{name} exited with {process.returncode} before serving")
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
                 break
             if time.monotonic() > deadline:
                 raise TimeoutError(
-                    f"{server} did not listen on port {port} within {startup_timeout}s"
+                    f"{name} did not listen on port {port} within {startup_timeout}s"
                 )
             time.sleep(0.05)
         yield f"http://127.0.0.1:{port}"
     finally:
         _stop(process)
+
+
+@contextlib.contextmanager
+def serve(
+    app: str,
+    server: str = "uvicorn",
+    *,
+    env: dict[str, str] | None = None,
+    startup_timeout: float = 20.0,
+) -> Iterator[str]:
+    """Run `app` under `server` on a free loopback port; yield its base URL."""
+    with listening(
+        lambda port: _command(server, app, port), server, env=env, startup_timeout=startup_timeout
+    ) as url:
+        yield url
 
 
 class Served(NamedTuple):
