@@ -144,8 +144,8 @@ class Pipeline:
         # JSON without a status or headers of its own goes straight to JSON bytes and a
         # response built around them (`with_body`), unless the class renders or constructs
         # in its own way; `to_response` takes that path for a dict or a list at once.
-        direct = (
-            json_class.render is JSONResponse.render and json_class.__init__ is Response.__init__
+        direct = json_class.render is JSONResponse.render and (
+            json_class.__init__ is JSONResponse.__init__ or json_class.__init__ is Response.__init__
         )
         self._direct_json = json_class if direct else None
 

@@ -521,3 +521,44 @@ def test_init_head_keeps_a_user_length_without_one_of_its_own() -> None:
         (b"content-length", b"10"),
         (b"content-type", b"application/x-ndjson"),
     ]
+
+
+# -- JSONResponse with every default: its own short path, the same response -------------
+
+
+async def test_json_subclass_that_renders_its_own_way_is_rendered_by_it() -> None:
+    class Upper(JSONResponse[Any]):
+        def render(self, content: Any) -> bytes:
+            return repr(sorted(content)).upper().encode()
+
+    got = await fetch(Upper({"a": 1, "b": 2}))
+    assert got.content == b"['A', 'B']"
+    assert got.headers["content-length"] == "10"
+
+
+class Money:
+    def __init__(self, cents: int) -> None:
+        self.cents = cents
+
+
+async def test_json_subclass_with_its_own_encoders_uses_them() -> None:
+    own = egress.EncoderRegistry()
+    own.register(Money, lambda m: f"{m.cents} cents")
+
+    class Priced(JSONResponse[Any]):
+        encoders = own
+
+    got = await fetch(Priced({"price": Money(5)}))
+    assert got.json() == {"price": "5 cents"}
+
+
+async def test_status_code_assigned_to_a_class_later_sets_its_head() -> None:
+    class Quiet(JSONResponse[Any]):
+        pass
+
+    Quiet.status_code = 204
+    with pytest.raises(ValueError, match="204 response cannot carry a body"):
+        Quiet({"a": 1})
+    Quiet.status_code = 201
+    got = await fetch(Quiet({"a": 1}))
+    assert (got.status_code, got.headers["content-type"]) == (201, "application/json")

@@ -99,6 +99,7 @@ class Response(MistakenNames, CookieMethods, Generic[T], metaclass=ResponseClass
     # What is left to do before the body exists: await coroutine content and render it.
     _pending: Callable[[], Awaitable[None]] | None = None
     _content_type: tuple[bytes, bytes] | None  # set by the class's metaclass
+    _bodied_content_type: tuple[bytes, bytes] | None  # likewise
 
     def __init__(
         self,
@@ -164,9 +165,8 @@ class Response(MistakenNames, CookieMethods, Generic[T], metaclass=ResponseClass
 
     def _set_body(self, body: bytes) -> None:
         """`body` (rendered) with the head every class default gives it."""
-        status = self.status_code
-        pair = self._content_type
-        if pair is not None and status >= 200 and status != 204 and status != 304:
+        pair = self._bodied_content_type
+        if pair is not None:
             self.raw_headers = [(b"content-length", b"%d" % len(body)), pair]
         else:
             self.raw_headers = self._head(None, None, len(body))

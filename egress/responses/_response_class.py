@@ -37,7 +37,9 @@ class ResponseClass(type):
     `media_type` and `charset`: computed when the class is made (a bad media type fails
     there), and again for the class and its subclasses whenever either is assigned later
     (`PlainText.media_type = "text/markdown"`). Building a response then reads one class
-    attribute instead of computing the header."""
+    attribute instead of computing the header. `_bodied_content_type` is the same header
+    when the class's default `status_code` carries a body, else None: the one read a
+    response with every default needs to know its head is Content-Length and that."""
 
     def __init__(cls, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -45,13 +47,15 @@ class ResponseClass(type):
 
     def __setattr__(cls, name: str, value: Any) -> None:
         super().__setattr__(name, value)
-        if name == "media_type" or name == "charset":
+        if name == "media_type" or name == "charset" or name == "status_code":
             _refresh_content_type(cls)
 
 
 def _refresh_content_type(cls: type) -> None:
     header = content_type_header(cls.media_type, cls.charset)  # type: ignore[attr-defined]
     type.__setattr__(cls, "_content_type", header)
+    bodied = allows_body(cls.status_code)  # type: ignore[attr-defined]
+    type.__setattr__(cls, "_bodied_content_type", header if bodied else None)
     subclasses: list[type] = cls.__subclasses__()
     for subclass in subclasses:
         _refresh_content_type(subclass)
