@@ -13,7 +13,11 @@ message shows what the response is, then either sends it as it is or compresses 
   for the next; a complete body gets its new Content-Length, a streamed one none.
 A compressed response has `Content-Encoding`, a strong ETag made weak (`W/`: the bytes
 differ from the identity form's) and `Vary: Accept-Encoding`, which every response it
-could have compressed gets too, so caches keep the forms apart.
+could have compressed gets too, so caches keep the forms apart. A 304 stands for the 200
+the client holds, so it carries what that 200 carried (RFC 9110 §15.4.5): `Vary:
+Accept-Encoding`, and its ETag weak when the request negotiated a coding, as the
+compressed 200 had it (a weak tag matches the same If-None-Match under the weak
+comparison that field uses).
 
 A coding whose package is not installed (`zstandard` for zstd, `brotli` for br) is not
 offered: `CompressionMiddleware.encodings` says what is. gzip is always there; a list of
@@ -155,6 +159,8 @@ class _Responder:
     async def _head(self, start: Message, first: Message) -> tuple[Message, bytes | None]:
         """The start message, with compression set up if this response gets it; and the
         compressed body when `first` is the whole body."""
+        if start["status"] == 304:
+            return self._not_modified(start), None
         if not _eligible(start):
             return start, None
         headers: list[tuple[bytes, bytes]] = [*start["headers"], _VARY]
@@ -178,6 +184,12 @@ class _Responder:
         body = await _off_loop(compressor.finish, first.get("body", b""))
         headers.append((b"content-length", b"%d" % len(body)))
         return {**start, "headers": headers}, body
+
+    def _not_modified(self, start: Message) -> Message:
+        headers = [*start["headers"], _VARY]
+        if self._codec is not None:
+            headers = [_weak(pair) for pair in headers]
+        return {**start, "headers": headers}
 
 
 def _weak(pair: tuple[bytes, bytes]) -> tuple[bytes, bytes]:

@@ -148,7 +148,6 @@ def _with_head(status: int, headers: dict[str, str]) -> ASGIApp:
     ("status", "headers"),
     [
         (206, {"content-range": "bytes 0-1799/5000"}),
-        (304, {"etag": '"a"'}),
         (200, {"content-encoding": "br"}),
         (200, {"content-type": "multipart/byteranges; boundary=x"}),
         (200, {"content-type": "image/png"}),
@@ -159,7 +158,7 @@ async def test_never_compressed(status: int, headers: dict[str, str]) -> None:
         CompressionMiddleware(_with_head(status, headers)), {"accept-encoding": "gzip"}
     )
     assert _head(messages) == {k.encode(): v.encode() for k, v in headers.items()}
-    assert messages[1]["body"] == (TEXT.encode() if status != 304 else b"")
+    assert messages[1]["body"] == TEXT.encode()
 
 
 async def test_svg_is_compressed() -> None:
@@ -192,6 +191,33 @@ async def test_a_strong_etag_becomes_weak() -> None:
     assert etag.startswith(b'W/"')
     identity = await _messages(CompressionMiddleware(page), {})
     assert b"W/" + _head(identity)[b"etag"] == etag
+
+
+@pytest.mark.parametrize(
+    ("accept_encoding", "etag"), [("gzip", b'W/"a"'), ("identity", b'"a"'), (None, b'"a"')]
+)
+async def test_a_304_carries_what_the_200_it_stands_for_carried(
+    accept_encoding: str | None, etag: bytes
+) -> None:
+    app = CompressionMiddleware(_with_head(304, {"etag": '"a"'}))
+    messages = await _messages(app, {"accept-encoding": accept_encoding} if accept_encoding else {})
+    assert _head(messages) == {b"etag": etag, b"vary": b"Accept-Encoding"}
+    assert messages[1]["body"] == b""
+
+
+async def test_a_conditional_request_behind_compression_gets_the_tag_it_was_sent() -> None:
+    @endpoint(etag=True, negotiate=True, cache_rate=3)
+    async def page() -> dict[str, str]:
+        return {"text": TEXT}
+
+    app = CompressionMiddleware(page)
+    request = {"accept-encoding": "gzip", "accept": "application/vnd.msgpack"}
+    first = _head(await _messages(app, request))
+    assert first[b"etag"].startswith(b'W/"')
+    again = await _messages(app, {**request, "if-none-match": first[b"etag"].decode()})
+    assert again[0]["status"] == 304
+    assert _head(again)[b"etag"] == first[b"etag"]
+    assert (b"vary", b"Accept-Encoding") in again[0]["headers"]
 
 
 async def test_a_weak_etag_stays_as_it_is() -> None:
