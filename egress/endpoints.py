@@ -35,7 +35,6 @@ from egress._middleware import Layer, Middleware, compose, takes_request
 from egress._negotiation import field_value
 from egress._params import Parameters
 from egress._request import DEFAULT_MAX_BODY_SIZE, Request
-from egress.encoders import EncodeError
 from egress.pipeline import Accept, Encoders, Pipeline, default_pipeline, to_response
 from egress.responses import JSONResponse, Response
 from egress.stores import Store
@@ -161,7 +160,6 @@ class Endpoint:
             if foreign is not None:
                 response, respond = to_response(foreign), send
             else:
-                _drop_stale_cause(error)
                 logger.exception("%s failed on %s %s", self.name, scope["method"], scope["path"])
                 response, respond = _internal_error(), send
         await response(scope, receive, respond)
@@ -181,15 +179,6 @@ def _cache(rate: int | None, store: Store | None, name: str) -> ResponseCache | 
             raise TypeError("store= holds cache_rate's state: pass cache_rate=N (N > 1) too")
         return None
     return ResponseCache(rate) if store is None else SharedCache(rate, store, name)
-
-
-def _drop_stale_cause(error: Exception) -> None:
-    """An EncodeError located on its way up (`$.a[1].b`) is chained to the same error as
-    first raised, at `$`, before its path was known: logged, that one would come first and
-    name the wrong place. The log keeps the located error and what caused the first."""
-    cause = error.__cause__
-    if isinstance(error, EncodeError) and isinstance(cause, EncodeError):
-        error.__cause__ = cause.__cause__
 
 
 def _check_max_body_size(limit: int | None) -> int | None:

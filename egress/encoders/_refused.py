@@ -39,7 +39,9 @@ def write_from_walk(
     try:
         plain = walker.walk(value)
     except EncodeError as located:
-        raise located from raised
+        # `raised` at `$` is this same failure as the engine saw it, before the walk found
+        # where: chained, it would be logged first and name the wrong place
+        raise located from (raised.__cause__ if isinstance(raised, EncodeError) else raised)
     except Exception as error:  # an encoder that raised: name it
         raise EncodeError(f"an encoder raised {error!r}") from raised
     if raised is not None:
