@@ -17,9 +17,9 @@ import enum
 import uuid
 import zoneinfo
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import msgspec
@@ -176,27 +176,14 @@ class EventStruct(msgspec.Struct):
 DATACLASSES = 100
 
 
-def records(with_datetimes: bool) -> list[Any]:
-    """100 dataclasses, with two date/time fields each or none."""
-    utc = datetime.timezone.utc
-    if with_datetimes:
-        return [
-            Event(
-                i,
-                f"event {i}",
-                i / 3,
-                datetime.datetime(2024, 1, 1, i % 24, tzinfo=utc),
-                datetime.date(2024, 1, 1 + i % 28),
-            )
-            for i in range(DATACLASSES)
-        ]
-    return [Record(i, f"user {i}", i % 2 == 0, i / 7, ["a", "b"]) for i in range(DATACLASSES)]
+T = TypeVar("T")
 
 
-def structs() -> list[EventStruct]:
+def _events(make: Callable[..., T]) -> list[T]:
+    """100 events, each with two date/time fields, made by `make` (a dataclass, a Struct)."""
     utc = datetime.timezone.utc
     return [
-        EventStruct(
+        make(
             i,
             f"event {i}",
             i / 3,
@@ -205,3 +192,14 @@ def structs() -> list[EventStruct]:
         )
         for i in range(DATACLASSES)
     ]
+
+
+def records(with_datetimes: bool) -> list[Any]:
+    """100 dataclasses, with two date/time fields each or none."""
+    if with_datetimes:
+        return _events(Event)
+    return [Record(i, f"user {i}", i % 2 == 0, i / 7, ["a", "b"]) for i in range(DATACLASSES)]
+
+
+def structs() -> list[EventStruct]:
+    return _events(EventStruct)
